@@ -1,0 +1,79 @@
+/**
+ * Errors the grader and CLI raise on purpose. Each has a stable `code`, a
+ * message that says what happened, and a `nextStep` a person can act on.
+ * Only the CLI entry catches them, prints them and picks the exit code.
+ */
+export type ErrorKind = 'usage' | 'lab' | 'environment' | 'store' | 'internal';
+
+export class MlopsLabError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly nextStep: string | undefined;
+
+  constructor(code: string, kind: ErrorKind, message: string, nextStep?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.kind = kind;
+    this.nextStep = nextStep;
+  }
+}
+
+/** The command line was wrong: unknown lab, bad flag, missing argument. */
+export class UsageError extends MlopsLabError {
+  constructor(code: string, message: string, nextStep?: string) {
+    super(code, 'usage', message, nextStep);
+  }
+}
+
+/** A lab folder is broken: bad manifest, missing files, a check that throws at load. */
+export class LabDefinitionError extends MlopsLabError {
+  constructor(code: string, message: string, nextStep?: string, options?: ErrorOptions) {
+    super(code, 'lab', message, nextStep, options);
+  }
+}
+
+/** A tool the lab needs is missing or not running (Docker, a cluster, Python tools). */
+export class EnvironmentError extends MlopsLabError {
+  constructor(code: string, message: string, nextStep?: string, options?: ErrorOptions) {
+    super(code, 'environment', message, nextStep, options);
+  }
+}
+
+/** The progress store could not be read or written safely. */
+export class StoreError extends MlopsLabError {
+  constructor(code: string, message: string, nextStep?: string, options?: ErrorOptions) {
+    super(code, 'store', message, nextStep, options);
+  }
+}
+
+/**
+ * Evidence could not be gathered for a reason the learner's workspace
+ * causes (file too large, a path that escapes the workspace). Checks turn
+ * it into an `error` result with this message and next step.
+ */
+export class EvidenceError extends MlopsLabError {
+  constructor(code: string, message: string, nextStep?: string, options?: ErrorOptions) {
+    super(code, 'lab', message, nextStep, options);
+  }
+}
+
+/** Exit codes of the mlops-lab CLI. */
+export const ExitCode = {
+  /** Every check passed (or the command succeeded). */
+  ok: 0,
+  /** Some checks failed. */
+  checksFailed: 1,
+  /** Usage error or a broken lab. */
+  usage: 2,
+  /** The environment is not ready (Docker down, tool missing). */
+  environment: 3,
+} as const;
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof MlopsLabError) {
+    if (error.kind === 'environment') return ExitCode.environment;
+    return ExitCode.usage;
+  }
+  return ExitCode.usage;
+}
