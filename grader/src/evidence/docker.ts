@@ -1,0 +1,398 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import dockerignore from '@balena/dockerignore';
+import Dockerode from 'dockerode';
+import tar from 'tar-fs';
+import { EnvironmentError, EvidenceError } from '../errors.ts';
+import { WorkspaceFiles, formatBytes } from './files.ts';
+
+/** Label on every container and image the grader creates, naming the workspace. */
+export const LABEL_WORKSPACE = 'org.mlops-lab.workspace';
+/** Label naming the lab that created the object. */
+export const LABEL_LAB = 'org.mlops-lab.lab';
+
+export type ImageInfo = Dockerode.ImageInspectInfo;
+export type ContainerInfo = Dockerode.ContainerInspectInfo;
+
+export interface BuildOptions {
+  /** Folder sent as the build context. */
+  contextDir: string;
+  /** Dockerfile path relative to the context. Default: `Dockerfile`. */
+  dockerfile?: string;
+  tag: string;
+  labels?: Record<string, string>;
+  /** Default: 10 minutes. */
+  timeoutMs?: number;
+  /** Refuse contexts larger than this after .dockerignore. Default: 512 MiB. */
+  maxContextBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+}
+
+export type BuildResult =
+  | { ok: true; imageId: string; tag: string; durationMs: number; logTail: string }
+  | { ok: false; error: string; logTail: string; durationMs: number };
+
+export type HealthOutcome =
+  | { status: 'healthy' | 'unhealthy'; log: string; waitedMs: number }
+  | { status: 'no-healthcheck'; waitedMs: number }
+  | { status: 'exited'; exitCode: number; log: string; waitedMs: number }
+  | { status: 'timeout'; lastStatus: string; log: string; waitedMs: number };
+
+const DOCKER_HINT = 'Start Docker (`sudo systemctl start docker`, or open Docker Desktop), check it with `docker version`, then run `mlops-lab doctor`.';
+
+/** Where the grader talks to Docker, for messages. */
+export function dockerHostDescription(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+/**
+ * The Docker Engine API through dockerode (it honours DOCKER_HOST). Every
+ * call has a timeout; an engine that does not answer becomes an
+ * EnvironmentError with "start Docker" guidance.
+ */
+export class DockerEvidence {
+  readonly #env: NodeJS.ProcessEnv;
+  #engine: Dockerode | undefined;
+  #version: Promise<string> | undefined;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.#env = env;
+  }
+
+  engine(): Dockerode {
+    if (!this.#engine) {
+      const host = this.#env.DOCKER_HOST;
+      if (host?.startsWith('unix://')) {
+        this.#engine = new Dockerode({ socketPath: host.slice('unix://'.length) });
+      } else if (host) {
+        const url = new URL(host.replace(/^tcp:/, 'http:'));
+        this.#engine = new Dockerode({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
+      } else {
+        this.#engine = new Dockerode({ socketPath: '/var/run/docker.sock' });
+      }
+    }
+    return this.#engine;
+  }
+
+  /** The engine version; throws DOCKER_UNAVAILABLE when Docker does not answer. Cached. */
+  version(timeoutMs = 3_000): Promise<string> {
+    this.#version ??= this.#call('ping', async () => {
+      const info = await this.engine().version();
+      return info.Version;
+    }, timeoutMs);
+    this.#version.catch(() => {
+      this.#version = undefined;
+    });
+    return this.#version;
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EnvironmentError('DOCKER_TIMEOUT', `Docker did not answer "${what}" within ${timeoutMs} ms at ${dockerHostDescription(this.#env)}.`, DOCKER_HINT)), timeoutMs);
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (error) {
+      if (isConnectionError(error)) {
+        throw new EnvironmentError(
+          'DOCKER_UNAVAILABLE',
+          `Docker is not reachable at ${dockerHostDescription(this.#env)} (${(error as Error).message}).`,
+          DOCKER_HINT,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Image metadata (`docker image inspect`), undefined when there is no such image. */
+  async inspectImage(ref: string, timeoutMs = 10_000): Promise<ImageInfo | undefined> {
+    await this.version();
+    try {
+      return await this.#call('image inspect', () => this.engine().getImage(ref).inspect(), timeoutMs);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Layer history (`docker history`). */
+  async imageHistory(ref: string, timeoutMs = 10_000): Promise<Dockerode.ImageInfo[]> {
+    await this.version();
+    return (await this.#call('image history', () => this.engine().getImage(ref).history(), timeoutMs)) as Dockerode.ImageInfo[];
+  }
+
+  /**
+   * Builds an image like `docker build -t TAG -f DOCKERFILE CONTEXT` does,
+   * honouring .dockerignore, refusing oversized contexts, with a timeout.
+   */
+  async build(options: BuildOptions): Promise<BuildResult> {
+    await this.version();
+    const started = performance.now();
+    const dockerfile = options.dockerfile ?? 'Dockerfile';
+    const entries = await buildContextEntries(options.contextDir, dockerfile, options.maxContextBytes ?? 512 * 1024 * 1024);
+    const context = tar.pack(options.contextDir, { entries }) as unknown as Readable;
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const lines: string[] = [];
+    const remember = (line: string): void => {
+      lines.push(line);
+      if (lines.length > 200) lines.shift();
+      options.onProgress?.(line);
+    };
+    const elapsed = (): number => Math.round(performance.now() - started);
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.#call(
+        'build',
+        () => this.engine().buildImage(context, { t: options.tag, dockerfile, labels: options.labels ?? {}, rm: true, forcerm: true }),
+        30_000,
+      );
+    } catch (error) {
+      if (error instanceof EnvironmentError) throw error;
+      return { ok: false, error: engineMessage(error), logTail: '', durationMs: elapsed() };
+    }
+    const outcome = await new Promise<{ error?: string; imageId?: string }>((resolvePromise) => {
+      let imageId: string | undefined;
+      let failure: string | undefined;
+      let buffered = '';
+      const timer = setTimeout(() => {
+        failure = `the build took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`;
+        (stream as Readable).destroy();
+      }, timeoutMs);
+      const onAbort = (): void => {
+        failure = 'the build was cancelled';
+        (stream as Readable).destroy();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const raw = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (!raw) continue;
+          let message: { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
+          try {
+            message = JSON.parse(raw) as typeof message;
+          } catch {
+            remember(raw);
+            continue;
+          }
+          if (message.stream) for (const l of message.stream.split('\n')) if (l.trim()) remember(l.trimEnd());
+          if (message.aux?.ID) imageId = message.aux.ID;
+          if (message.error) {
+            failure = message.errorDetail?.message ?? message.error;
+            remember(failure);
+          }
+        }
+      });
+      const finish = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolvePromise({ error: failure, imageId });
+      };
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', (error: Error) => {
+        failure ??= error.message;
+        finish();
+      });
+    });
+    const logTail = lines.slice(-25).join('\n');
+    if (outcome.error) return { ok: false, error: outcome.error, logTail, durationMs: elapsed() };
+    const info = await this.inspectImage(options.tag);
+    if (!info) return { ok: false, error: 'the engine reported no image after the build', logTail, durationMs: elapsed() };
+    return { ok: true, imageId: outcome.imageId ?? info.Id, tag: options.tag, durationMs: elapsed(), logTail };
+  }
+
+  /**
+   * Creates and starts a container. `healthcheckIntervalMs` shortens the
+   * image's HEALTHCHECK interval (its command, timeout and retries stay the
+   * learner's) so grading does not wait 30 s per probe.
+   */
+  async run(options: {
+    image: string;
+    env?: Record<string, string>;
+    labels?: Record<string, string>;
+    cmd?: string[];
+    healthcheckIntervalMs?: number;
+    timeoutMs?: number;
+  }): Promise<string> {
+    await this.version();
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const container = await this.#call(
+      'container create',
+      () =>
+        this.engine().createContainer({
+          Image: options.image,
+          Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          Labels: options.labels ?? {},
+          ...(options.cmd ? { Cmd: options.cmd } : {}),
+          ...(options.healthcheckIntervalMs
+            ? { Healthcheck: { Interval: options.healthcheckIntervalMs * 1_000_000 } }
+            : {}),
+          HostConfig: { AutoRemove: false, Memory: 512 * 1024 * 1024, PidsLimit: 256 },
+        }),
+      timeoutMs,
+    );
+    try {
+      await this.#call('container start', () => container.start(), timeoutMs);
+    } catch (error) {
+      await this.removeContainer(container.id);
+      throw error;
+    }
+    return container.id;
+  }
+
+  async inspectContainer(id: string, timeoutMs = 10_000): Promise<ContainerInfo> {
+    return await this.#call('container inspect', () => this.engine().getContainer(id).inspect(), timeoutMs);
+  }
+
+  /** Polls the container until its health check settles, it exits, or time runs out. */
+  async waitForHealth(id: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<HealthOutcome> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const started = performance.now();
+    const waited = (): number => Math.round(performance.now() - started);
+    let last = 'starting';
+    for (;;) {
+      const info = await this.inspectContainer(id);
+      const health = info.State.Health;
+      const log = (health?.Log ?? [])
+        .slice(-3)
+        .map((entry) => `exit ${entry.ExitCode}: ${entry.Output.trim().slice(0, 400)}`)
+        .join('\n');
+      if (!info.State.Running) {
+        return { status: 'exited', exitCode: info.State.ExitCode, log: await this.logs(id), waitedMs: waited() };
+      }
+      if (!health) return { status: 'no-healthcheck', waitedMs: waited() };
+      last = health.Status;
+      if (health.Status === 'healthy' || health.Status === 'unhealthy') return { status: health.Status, log, waitedMs: waited() };
+      if (waited() > timeoutMs || options.signal?.aborted) return { status: 'timeout', lastStatus: last, log, waitedMs: waited() };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The last lines of a container's output. */
+  async logs(id: string, tail = 30): Promise<string> {
+    try {
+      const buffer = (await this.#call('container logs', () => this.engine().getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false }), 10_000)) as unknown as Buffer;
+      return demuxLogs(buffer).trim();
+    } catch {
+      return '';
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.#call('container remove', () => this.engine().getContainer(id).remove({ force: true, v: true }), 30_000);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  /** Removes every container, then every image, carrying all the given labels. */
+  async removeLabelled(labels: Record<string, string>): Promise<{ containers: number; images: number }> {
+    await this.version();
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    const containers = await this.#call('container list', () => this.engine().listContainers({ all: true, filters }), 10_000);
+    for (const c of containers) await this.removeContainer(c.Id);
+    const images = await this.#call('image list', () => this.engine().listImages({ all: false, filters }), 10_000);
+    let removed = 0;
+    for (const image of images) {
+      try {
+        await this.#call('image remove', () => this.engine().getImage(image.Id).remove({ force: true }), 60_000);
+        removed++;
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    }
+    // Dangling intermediate images of failed builds carry the labels too.
+    const dangling = await this.#call('image list', () => this.engine().listImages({ all: true, filters: { ...filters, dangling: ['true'] } }), 10_000);
+    for (const image of dangling) {
+      try {
+        await this.#call('image remove', () => this.engine().getImage(image.Id).remove({ force: true }), 60_000);
+        removed++;
+      } catch (error) {
+        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+      }
+    }
+    return { containers: containers.length, images: removed };
+  }
+
+  /** Containers and images that carry all the given labels (for cleanup checks). */
+  async listLabelled(labels: Record<string, string>): Promise<{ containers: string[]; images: string[] }> {
+    await this.version();
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    const containers = await this.#call('container list', () => this.engine().listContainers({ all: true, filters }), 10_000);
+    const images = await this.#call('image list', () => this.engine().listImages({ all: true, filters }), 10_000);
+    return { containers: containers.map((c) => c.Id), images: images.map((i) => i.Id) };
+  }
+}
+
+/**
+ * The files of a build context after .dockerignore, as `docker build`
+ * would send them. Refuses a context above the byte cap with a message
+ * that teaches .dockerignore.
+ */
+export async function buildContextEntries(contextDir: string, dockerfile: string, maxBytes: number): Promise<string[]> {
+  let ignoreText = '';
+  try {
+    ignoreText = await readFile(join(contextDir, '.dockerignore'), 'utf8');
+  } catch {
+    // No .dockerignore: everything is sent, as with `docker build`.
+  }
+  // The package is CommonJS: its factory is both module.exports and its `default`.
+  const ig = dockerignore.default({ ignorecase: false }).add(ignoreText);
+  const files = new WorkspaceFiles(contextDir);
+  const listed = await files.list('.', { maxEntries: 100_000, skip: (rel) => ig.ignores(rel) && !hasNegation(ignoreText) });
+  const kept = listed.filter((f) => !ig.ignores(f.path) || f.path === dockerfile || f.path === '.dockerignore');
+  const total = kept.reduce((sum, f) => sum + f.size, 0);
+  if (total > maxBytes) {
+    const biggest = [...kept].sort((a, b) => b.size - a.size).slice(0, 3);
+    throw new EvidenceError(
+      'BUILD_CONTEXT_TOO_LARGE',
+      `The build context is ${formatBytes(total)} (limit ${formatBytes(maxBytes)}); the largest files are ${biggest.map((f) => `${f.path} (${formatBytes(f.size)})`).join(', ')}.`,
+      `List files the image does not need in .dockerignore, e.g. \`echo ${biggest[0]?.path ?? 'data/'} >> .dockerignore\`.`,
+    );
+  }
+  return kept.map((f) => f.path);
+}
+
+function hasNegation(ignoreText: string): boolean {
+  return ignoreText.split('\n').some((line) => line.trim().startsWith('!'));
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error ? Number((error as { statusCode: unknown }).statusCode) : undefined;
+}
+
+function engineMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'json' in error) {
+    const json = (error as { json?: { message?: string } }).json;
+    if (json?.message) return json.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  return ['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code);
+}
+
+/** Docker multiplexes stdout/stderr of non-TTY containers in 8-byte framed chunks. */
+function demuxLogs(buffer: Buffer): string {
+  if (!Buffer.isBuffer(buffer)) return String(buffer);
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  return offset === 0 ? buffer.toString('utf8') : parts.join('');
+}

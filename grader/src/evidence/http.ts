@@ -1,0 +1,144 @@
+import { EvidenceError } from '../errors.ts';
+
+export interface HttpRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  /** A JSON body (sets content-type) or raw text. */
+  json?: unknown;
+  body?: string;
+  /** Default: 10 000 ms for the whole exchange, redirects included. */
+  timeoutMs?: number;
+  /** Default: 1 MiB of response body. */
+  maxBytes?: number;
+  /** Follow at most this many redirects, and only on the same host. Default: 5. */
+  maxRedirects?: number;
+  /** Basic auth credentials. */
+  basicAuth?: { username: string; password: string };
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  /** The URL that answered, after same-host redirects. */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  truncated: boolean;
+  durationMs: number;
+  /** Parses the body as JSON; undefined when it is not JSON. */
+  json(): unknown;
+}
+
+/**
+ * HTTP as an on-call engineer uses it: timeouts on everything, a cap on the
+ * body, and redirects followed only on the target host (a learner's service
+ * must not send the grader elsewhere).
+ */
+export class HttpEvidence {
+  async request(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
+    const timeoutMs = req.timeoutMs ?? 10_000;
+    const maxBytes = req.maxBytes ?? 1024 * 1024;
+    const maxRedirects = req.maxRedirects ?? 5;
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (req.signal) signals.push(req.signal);
+    const signal = AbortSignal.any(signals);
+    const headers: Record<string, string> = { ...req.headers };
+    let body = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (req.basicAuth) {
+      headers.authorization = `Basic ${Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`).toString('base64')}`;
+    }
+    const origin = new URL(url);
+    const started = performance.now();
+    let current = origin;
+    for (let hop = 0; ; hop++) {
+      let response: Response;
+      try {
+        response = await fetch(current, { method: req.method ?? 'GET', headers, body, redirect: 'manual', signal });
+      } catch (cause) {
+        const timedOut = signal.aborted;
+        throw new EvidenceError(
+          timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE',
+          timedOut
+            ? `${req.method ?? 'GET'} ${current.href} got no answer within ${timeoutMs} ms.`
+            : `${req.method ?? 'GET'} ${current.href} failed: ${describeFetchError(cause)}.`,
+          `Is the service running? Try \`curl -v ${current.href}\`.`,
+          { cause },
+        );
+      }
+      if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+        const next = new URL(response.headers.get('location')!, current);
+        await response.body?.cancel();
+        if (next.host !== origin.host || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+          throw new EvidenceError(
+            'HTTP_REDIRECT_OFF_HOST',
+            `${current.href} redirected to ${next.href}, another host; the grader only follows redirects on ${origin.host}.`,
+            'Serve the endpoint directly instead of redirecting elsewhere.',
+          );
+        }
+        if (hop >= maxRedirects) {
+          throw new EvidenceError('HTTP_TOO_MANY_REDIRECTS', `${origin.href} redirected more than ${maxRedirects} times.`);
+        }
+        current = next;
+        if (response.status === 303) {
+          body = undefined;
+        }
+        continue;
+      }
+      const { text, truncated } = await readCapped(response, maxBytes);
+      const responseHeaders: Record<string, string> = {};
+      response.headers.forEach((value, key) => {
+        responseHeaders[key] = value;
+      });
+      return {
+        url: current.href,
+        status: response.status,
+        headers: responseHeaders,
+        body: text,
+        truncated,
+        durationMs: Math.round(performance.now() - started),
+        json(): unknown {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            return undefined;
+          }
+        },
+      };
+    }
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.length > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - size));
+      size = maxBytes;
+      truncated = true;
+      await reader.cancel();
+      break;
+    }
+    chunks.push(value);
+    size += value.length;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+    return error.message;
+  }
+  return String(error);
+}

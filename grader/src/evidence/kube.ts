@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { EnvironmentError } from '../errors.ts';
+
+export const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
+
+/**
+ * Where the kubeconfig comes from, in the order kubectl users expect:
+ * KUBECONFIG, then ~/.kube/config, then the file k3s writes.
+ */
+export function kubeconfigSource(env: NodeJS.ProcessEnv = process.env): { kind: 'env' | 'home' | 'k3s'; path: string } | undefined {
+  if (env.KUBECONFIG) return { kind: 'env', path: env.KUBECONFIG };
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return { kind: 'home', path: home };
+  if (existsSync(K3S_KUBECONFIG)) return { kind: 'k3s', path: K3S_KUBECONFIG };
+  return undefined;
+}
+
+const CLUSTER_HINT =
+  'Start your cluster (`npm run cluster:up`, or `sudo systemctl start k3s`), or point KUBECONFIG at it, then run `mlops-lab doctor`.';
+
+/** The Kubernetes API through @kubernetes/client-node, with timeouts. */
+export class KubeEvidence {
+  readonly #env: NodeJS.ProcessEnv;
+  #config: k8s.KubeConfig | undefined;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.#env = env;
+  }
+
+  /** The loaded kubeconfig, or an EnvironmentError that says how to get one. */
+  config(): k8s.KubeConfig {
+    if (this.#config) return this.#config;
+    const source = kubeconfigSource(this.#env);
+    if (!source) {
+      throw new EnvironmentError('CLUSTER_UNCONFIGURED', 'No Kubernetes cluster is configured (no KUBECONFIG, ~/.kube/config or k3s kubeconfig).', CLUSTER_HINT);
+    }
+    const kc = new k8s.KubeConfig();
+    try {
+      if (source.kind === 'env') kc.loadFromDefault();
+      else kc.loadFromFile(source.path);
+    } catch (cause) {
+      throw new EnvironmentError('KUBECONFIG_INVALID', `The kubeconfig at ${source.path} could not be read: ${(cause as Error).message}`, CLUSTER_HINT, { cause });
+    }
+    if (!kc.getCurrentCluster()) {
+      throw new EnvironmentError('KUBECONFIG_INVALID', `The kubeconfig at ${source.path} has no current cluster.`, 'Select one: `kubectl config use-context <name>`.');
+    }
+    this.#config = kc;
+    return kc;
+  }
+
+  /** A typed API client, e.g. `kube.api(k8s.AppsV1Api)`. */
+  api<T extends k8s.ApiType>(apiClass: new (config: k8s.Configuration) => T): T {
+    return this.config().makeApiClient(apiClass);
+  }
+
+  /**
+   * Runs one API call with a timeout and turns connection failures into an
+   * EnvironmentError (the cluster is down), leaving API errors (404, 403) to
+   * the caller.
+   */
+  async call<T>(what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new EnvironmentError('CLUSTER_TIMEOUT', `The Kubernetes API did not answer "${what}" within ${timeoutMs} ms.`, CLUSTER_HINT));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (error) {
+      if (isConnectionError(error)) {
+        const server = this.#config?.getCurrentCluster()?.server ?? 'the cluster';
+        throw new EnvironmentError('CLUSTER_UNREACHABLE', `The Kubernetes API at ${server} is unreachable (${describe(error)}).`, CLUSTER_HINT, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The server's version (`kubectl version`), proving the cluster answers. */
+  async serverVersion(timeoutMs = 5_000): Promise<string> {
+    const info = await this.call('GET /version', () => this.api(k8s.VersionApi).getCode(), timeoutMs);
+    return info.gitVersion;
+  }
+}
+
+/** The HTTP status of a client-node ApiException, if it is one. */
+export function apiStatus(error: unknown): number | undefined {
+  if (error instanceof k8s.ApiException) return error.code;
+  return undefined;
+}
+
+function isConnectionError(error: unknown): boolean {
+  if (error instanceof k8s.ApiException) return false;
+  const text = describe(error);
+  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up|certificate/i.test(text);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message}: ${cause.message}${(cause as { code?: string }).code ? ` ${(cause as { code?: string }).code}` : ''}` : error.message;
+  }
+  return String(error);
+}

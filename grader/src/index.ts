@@ -1,0 +1,20 @@
+/**
+ * The grader engine API, used by the CLI and the lab server: load labs,
+ * manage workspaces, grade, and read and write the progress store.
+ */
+export { loadAllLabs, loadLab, findLab, discoverLabDirs, loadInstructions, knownSkillIds } from './lab/load.ts';
+export type { LoadedLab, InstructionStep } from './lab/load.ts';
+export { LabManifestSchema, CheckDefinitionSchema, STAGE_IDS, TOOL_IDS } from './lab/schema.ts';
+export type { LabManifest, StageId, ToolId } from './lab/schema.ts';
+export { createWorkspace, resolveWorkspace, removeWorkspace, readMarker, workspaceId, MARKER_FILE } from './lab/workspace.ts';
+export { applySolution, cleanupLab, setupLab } from './lab/lifecycle.ts';
+export { runLab, createEvidence } from './runner/run.ts';
+export type { RunLabOptions } from './runner/run.ts';
+export { AttemptResultSchema, CheckResultSchema, RESULT_SCHEMA_VERSION, overallStatus } from './result/schema.ts';
+export type { AttemptResult, CheckResult, CheckStatus } from './result/schema.ts';
+export { toJUnitXml } from './result/junit.ts';
+export { probeTool, probeTools, defaultProbeDeps } from './doctor/probes.ts';
+export type { ToolStatus } from './doctor/probes.ts';
+export * from './errors.ts';
+export { dataHome, storeFile, labsDir, repoRoot } from './paths.ts';
+export { graderVersion } from './version.ts';
