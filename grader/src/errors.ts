@@ -77,3 +77,25 @@ export function exitCodeFor(error: unknown): number {
   }
   return ExitCode.usage;
 }
+
+/**
+ * Codes of check errors that mean "the machine is not ready" rather than
+ * "the learner's work is wrong"; `mlops-lab check` exits 3 on them.
+ */
+const ENVIRONMENT_CODES = new Set([
+  'DOCKER_UNAVAILABLE',
+  'DOCKER_TIMEOUT',
+  'BASE_IMAGE_MISSING',
+  'TOOL_MISSING',
+  'TOOL_BROKEN',
+  'PROCESS_FAILED',
+  'PROBE_FAILED',
+  'CLUSTER_UNCONFIGURED',
+  'CLUSTER_UNREACHABLE',
+  'CLUSTER_TIMEOUT',
+  'KUBECONFIG_INVALID',
+]);
+
+export function isEnvironmentCode(code: string | undefined): boolean {
+  return code !== undefined && ENVIRONMENT_CODES.has(code);
+}

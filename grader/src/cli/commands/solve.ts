@@ -1,0 +1,38 @@
+import { createInterface } from 'node:readline/promises';
+import { defineCommand } from 'citty';
+import { UsageError } from '../../errors.ts';
+import { applySolution } from '../../lab/lifecycle.ts';
+import { findLab } from '../../lab/load.ts';
+import { resolveWorkspace } from '../../lab/workspace.ts';
+import { storeFile } from '../../paths.ts';
+import { ProgressStore } from '../../store/store.ts';
+import { color, currentLearner, processOutput } from '../output.ts';
+
+export default defineCommand({
+  meta: { name: 'solve', description: "Apply the lab's reference solution to a workspace (attempts after it earn no credit)." },
+  args: {
+    lab: { type: 'positional', description: 'Lab id.', required: true },
+    dir: { type: 'string', description: 'Workspace folder.' },
+    yes: { type: 'boolean', description: 'Do not ask for confirmation.' },
+  },
+  async run({ args }) {
+    const lab = await findLab(args.lab);
+    const dir = await resolveWorkspace(lab, args.dir);
+    if (!args.yes) {
+      if (!process.stdin.isTTY) {
+        throw new UsageError('CONFIRMATION_REQUIRED', 'solve overwrites files in your workspace and needs confirmation.', `Run it again with --yes: \`mlops-lab solve ${lab.manifest.id} --dir ${dir} --yes\`.`);
+      }
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const answer = await rl.question(`This copies the reference solution over your files in ${dir}; checks after it count as solved by the solution, not by you. Continue? [y/N] `);
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        processOutput.out('Nothing changed.');
+        return;
+      }
+    }
+    await ProgressStore.open(storeFile()).appendEvent({ type: 'solve', labId: lab.manifest.id, learner: currentLearner(), workspace: dir });
+    await applySolution(lab, dir, { log: (line) => processOutput.err(color.dim(line)) });
+    processOutput.out(`${color.green('✓')} Applied the reference solution of ${lab.manifest.id} in ${dir}.`);
+    processOutput.out(`Compare it with your work, then run ${color.cyan(`mlops-lab check ${lab.manifest.id}${args.dir ? ` --dir ${args.dir}` : ''}`)}.`);
+  },
+});
