@@ -34,6 +34,13 @@ export type BuildResult =
   | { ok: true; imageId: string; tag: string; durationMs: number; logTail: string }
   | { ok: false; error: string; logTail: string; durationMs: number };
 
+/** One event of a build's progress stream, after dockerode decoded BuildKit traces. */
+interface BuildEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
 export type HealthOutcome =
   | { status: 'healthy' | 'unhealthy'; log: string; waitedMs: number }
   | { status: 'no-healthcheck'; waitedMs: number }
@@ -145,69 +152,72 @@ export class DockerEvidence {
       options.onProgress?.(line);
     };
     const elapsed = (): number => Math.round(performance.now() - started);
+    // BuildKit (API build version 2, as `docker build` uses today): stages
+    // other than the last stay build cache instead of becoming untagged
+    // images, so cleanup by label leaves nothing behind.
+    // MLOPS_LAB_DOCKER_BUILDER=legacy selects the classic builder for
+    // engines without BuildKit.
+    const buildkit = this.#env.MLOPS_LAB_DOCKER_BUILDER !== 'legacy';
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.#call(
         'build',
-        () => this.engine().buildImage(context, { t: options.tag, dockerfile, labels: options.labels ?? {}, rm: true, forcerm: true }),
+        () =>
+          this.engine().buildImage(context, {
+            t: options.tag,
+            dockerfile,
+            labels: options.labels ?? {},
+            rm: true,
+            forcerm: true,
+            ...(buildkit ? { version: '2' } : {}),
+          } as Dockerode.ImageBuildOptions),
         30_000,
       );
     } catch (error) {
       if (error instanceof EnvironmentError) throw error;
       return { ok: false, error: engineMessage(error), logTail: '', durationMs: elapsed() };
     }
-    const outcome = await new Promise<{ error?: string; imageId?: string }>((resolvePromise) => {
-      let imageId: string | undefined;
+    const engine = this.engine() as Dockerode & {
+      followProgress(stream: NodeJS.ReadableStream, done: (error: Error | null) => void, progress: (event: BuildEvent) => void): void;
+    };
+    const outcome = await new Promise<{ error?: string }>((resolvePromise) => {
       let failure: string | undefined;
-      let buffered = '';
-      const timer = setTimeout(() => {
-        failure = `the build took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`;
-        (stream as Readable).destroy();
-      }, timeoutMs);
-      const onAbort = (): void => {
-        failure = 'the build was cancelled';
-        (stream as Readable).destroy();
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const raw = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!raw) continue;
-          let message: { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
-          try {
-            message = JSON.parse(raw) as typeof message;
-          } catch {
-            remember(raw);
-            continue;
-          }
-          if (message.stream) for (const l of message.stream.split('\n')) if (l.trim()) remember(l.trimEnd());
-          if (message.aux?.ID) imageId = message.aux.ID;
-          if (message.error) {
-            failure = message.errorDetail?.message ?? message.error;
-            remember(failure);
-          }
-        }
-      });
+      let settled = false;
       const finish = (): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        resolvePromise({ error: failure, imageId });
+        resolvePromise({ error: failure });
       };
-      stream.on('end', finish);
-      stream.on('close', finish);
-      stream.on('error', (error: Error) => {
-        failure ??= error.message;
+      const stop = (why: string): void => {
+        failure = why;
+        (stream as Readable).destroy();
         finish();
-      });
+      };
+      const timer = setTimeout(() => stop(`the build took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`), timeoutMs);
+      const onAbort = (): void => stop('the build was cancelled');
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      engine.followProgress(
+        stream,
+        (error) => {
+          if (error) failure ??= error.message;
+          finish();
+        },
+        (event) => {
+          if (event.stream) for (const l of event.stream.split('\n')) if (l.trim()) remember(l.trimEnd());
+          if (event.error) {
+            failure = event.errorDetail?.message ?? event.error;
+            remember(failure);
+          }
+        },
+      );
     });
     const logTail = lines.slice(-25).join('\n');
     if (outcome.error) return { ok: false, error: outcome.error, logTail, durationMs: elapsed() };
     const info = await this.inspectImage(options.tag);
     if (!info) return { ok: false, error: 'the engine reported no image after the build', logTail, durationMs: elapsed() };
-    return { ok: true, imageId: outcome.imageId ?? info.Id, tag: options.tag, durationMs: elapsed(), logTail };
+    return { ok: true, imageId: info.Id, tag: options.tag, durationMs: elapsed(), logTail };
   }
 
   /**
@@ -349,8 +359,10 @@ export async function buildContextEntries(contextDir: string, dockerfile: string
   // The package is CommonJS: its factory is both module.exports and its `default`.
   const ig = dockerignore.default({ ignorecase: false }).add(ignoreText);
   const files = new WorkspaceFiles(contextDir);
-  const listed = await files.list('.', { maxEntries: 100_000, skip: (rel) => ig.ignores(rel) && !hasNegation(ignoreText) });
-  const kept = listed.filter((f) => !ig.ignores(f.path) || f.path === dockerfile || f.path === '.dockerignore');
+  const alwaysSent = (rel: string): boolean => rel === dockerfile || rel === '.dockerignore';
+  // Skip ignored folders while walking (node_modules, data/) unless a `!` rule may bring files back.
+  const listed = await files.list('.', { maxEntries: 100_000, skip: (rel) => !alwaysSent(rel) && ig.ignores(rel) && !hasNegation(ignoreText) });
+  const kept = listed.filter((f) => !ig.ignores(f.path) || alwaysSent(f.path));
   const total = kept.reduce((sum, f) => sum + f.size, 0);
   if (total > maxBytes) {
     const biggest = [...kept].sort((a, b) => b.size - a.size).slice(0, 3);

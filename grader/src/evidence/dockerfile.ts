@@ -26,8 +26,10 @@ export interface DockerfileStage {
 
 export interface DockerfileInstruction {
   keyword: string;
-  /** Arguments as written, after line continuations are joined. */
+  /** Arguments without flags, after line continuations are joined. */
   args: string;
+  /** Flags such as `--from=train` or `--chown=10001`, as written. */
+  flags: string[];
   /** One-based line. */
   line: number;
 }
@@ -92,7 +94,8 @@ export function parseDockerfile(text: string, path = 'Dockerfile'): DockerfileMo
     const keyword = instruction.getKeyword().toUpperCase();
     const stageIndex = stageOfLine(line);
     if (keyword !== 'FROM' && stageIndex >= 0) {
-      stages[stageIndex]!.instructions.push({ keyword, args: instruction.getArgumentsContent() ?? '', line });
+      const flags = 'getFlags' in instruction ? (instruction as unknown as { getFlags(): { toString(): string }[] }).getFlags().map((f) => f.toString()) : [];
+      stages[stageIndex]!.instructions.push({ keyword, args: instruction.getArgumentsContent() ?? '', flags, line });
     }
     if (keyword === 'ENV') {
       for (const p of (instruction as Env).getProperties()) {

@@ -6,6 +6,9 @@ import { z } from 'zod';
  */
 export const RESULT_SCHEMA_VERSION = '1.0.0';
 
+// Result objects are `loose`: a reader keeps fields a newer 1.x grader added
+// (and writes them back unchanged) instead of calling the store corrupt.
+
 /** The outcome of one check, or of a whole attempt. */
 export const CheckStatusSchema = z
   .enum(['pass', 'fail', 'error', 'skip'])
@@ -36,7 +39,7 @@ export const CheckResultSchema = z
     /** How many times the check ran (1 + retries used). */
     tries: z.number().int().positive().optional().describe('How many times the check ran.'),
   })
-  .strict();
+  .loose();
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 
 export const EnvironmentSummarySchema = z
@@ -52,7 +55,7 @@ export const EnvironmentSummarySchema = z
     /** Grader package version. */
     grader: z.string(),
   })
-  .strict()
+  .loose()
   .describe('Where the attempt ran.');
 
 export const AttemptResultSchema = z
@@ -66,7 +69,7 @@ export const AttemptResultSchema = z
         /** Lab version (semver) the attempt was graded against. */
         version: z.string(),
       })
-      .strict(),
+      .loose(),
     /** Unique id of this attempt (UUID v4). */
     attemptId: z.uuid().describe('Unique id of this attempt.'),
     /** Who made the attempt (MLOPS_LAB_LEARNER or the OS user name). */
@@ -93,7 +96,7 @@ export const AttemptResultSchema = z
     /** One entry per check, in the lab's order. */
     checks: z.array(CheckResultSchema).describe('One entry per check, in the lab order.'),
   })
-  .strict();
+  .loose();
 export type AttemptResult = z.infer<typeof AttemptResultSchema>;
 
 /** Overall status of an attempt from its checks. */

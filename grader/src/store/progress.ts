@@ -75,7 +75,8 @@ export const RECENT_LIMIT = 10;
 
 /** Progress derived from the store's attempts and events. Pure: reads nothing else. */
 export function deriveProgress(data: StoreData, opts: DeriveProgressOptions): Progress {
-  const mine = <T extends { learner: string }>(x: T): boolean => opts.learner === undefined || x.learner === opts.learner;
+  const mine = <T extends { learner: string }>(x: T): boolean =>
+    opts.learner === undefined || x.learner === opts.learner;
   const attempts = newestFirst(data.attempts.filter(mine));
   const events = data.events.filter(mine);
 
@@ -106,16 +107,14 @@ export function deriveProgress(data: StoreData, opts: DeriveProgressOptions): Pr
     stages.set(lab.stage, stage);
   }
 
-  const recent = attempts.slice(0, RECENT_LIMIT).map(
-    (a): AttemptSummary => ({
-      attemptId: a.attemptId,
-      labId: a.lab.id,
-      status: a.status,
-      credit: a.credit,
-      finishedAt: a.finishedAt,
-      failingChecks: a.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
-    }),
-  );
+  const recent = attempts.slice(0, RECENT_LIMIT).map((a): AttemptSummary => ({
+    attemptId: a.attemptId,
+    labId: a.lab.id,
+    status: a.status,
+    credit: a.credit,
+    finishedAt: a.finishedAt,
+    failingChecks: a.checks.filter((c) => c.status === 'fail' || c.status === 'error').map((c) => c.id),
+  }));
 
   return { labs, stages: [...stages.values()], recent };
 }

@@ -22,7 +22,9 @@ export const LabEventSchema = z
      */
     type: z
       .enum(['start', 'solve', 'reset'])
-      .describe('start: starter copied into a workspace. solve: reference solution applied. reset: workspace restored to the starter.'),
+      .describe(
+        'start: starter copied into a workspace. solve: reference solution applied. reset: workspace restored to the starter.',
+      ),
     /** Lab id, `<stage>/<NN-slug>`. */
     labId: z.string().min(1).describe('Lab id, `<stage>/<NN-slug>`.'),
     /** Who caused the event (MLOPS_LAB_LEARNER or the OS user name). */

@@ -88,10 +88,8 @@ afterEach(async () => {
 describe('ProgressStore', () => {
   it('returns every attempt from 4 processes appending 40 each at the same time', async () => {
     const writers = [1, 2, 3, 4].map((n) => startWriter(file, 40, `writer-${n}`));
-    const results = await within(
-      Promise.all(writers.map((w) => w.exited)),
-      45_000,
-      () => writers.map((w) => `${w.acked.length} acked; ${w.stderr()}`).join(' | '),
+    const results = await within(Promise.all(writers.map((w) => w.exited)), 45_000, () =>
+      writers.map((w) => `${w.acked.length} acked; ${w.stderr()}`).join(' | '),
     );
     for (const [i, r] of results.entries()) {
       expect(r, writers[i]!.stderr()).toEqual({ code: 0, signal: null });
@@ -109,32 +107,43 @@ describe('ProgressStore', () => {
 
   it('returns every acknowledged attempt after writers are killed with SIGKILL at random points', async () => {
     const seed = Number(process.env.STORE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = mulberry32(seed);
-    const acked = new Set<string>();
-    const rounds = 15;
+    // Taking over a dead writer's lock needs 1-2 s (proper-lockfile's minimum
+    // stale time), so 15 kills run as 3 independent lanes of 5 to stay fast.
+    const lanes = 3;
+    const rounds = 5;
 
-    for (let round = 1; round <= rounds; round++) {
-      const context = `seed ${seed}, round ${round}`;
-      const writer = startWriter(file, 'forever', `killed-${round}`);
-      // The first acknowledgement proves the lock left by the previous kill
-      // was taken over; kill points are then spread over the append loop.
-      await within(writer.firstAck, 10_000, () => `${context}: no append acknowledged; ${writer.stderr()}`);
-      await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 380)));
-      writer.child.kill('SIGKILL');
-      expect(await writer.exited, context).toEqual({ code: null, signal: 'SIGKILL' });
-      for (const id of writer.acked) acked.add(id);
+    async function lane(n: number): Promise<void> {
+      const laneFile = join(dir, `lane-${n}`, 'progress.json');
+      const random = mulberry32(seed + n);
+      const acked = new Set<string>();
+      for (let round = 1; round <= rounds; round++) {
+        const context = `seed ${seed}, lane ${n}, round ${round}`;
+        const writer = startWriter(laneFile, 'forever', `killed-${n}-${round}`);
+        // The first acknowledgement proves the lock left by the previous kill
+        // was taken over; kill points are then spread over the append loop.
+        await within(writer.firstAck, 10_000, () => `${context}: no append acknowledged; ${writer.stderr()}`);
+        await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 380)));
+        writer.child.kill('SIGKILL');
+        expect(await writer.exited, context).toEqual({ code: null, signal: 'SIGKILL' });
+        for (const id of writer.acked) acked.add(id);
 
-      const data = await readValidated(file);
-      const stored = new Set(data.attempts.map((a) => a.attemptId));
-      expect(stored.size, `${context}: duplicate attempts`).toBe(data.attempts.length);
-      expect([...acked].filter((id) => !stored.has(id)), `${context}: acknowledged but lost`).toEqual([]);
+        const data = await readValidated(laneFile);
+        const stored = new Set(data.attempts.map((a) => a.attemptId));
+        expect(stored.size, `${context}: duplicate attempts`).toBe(data.attempts.length);
+        expect(
+          [...acked].filter((id) => !stored.has(id)),
+          `${context}: acknowledged but lost`,
+        ).toEqual([]);
+      }
+
+      // The last kill may have left its lock behind too; this process must take it over.
+      const last = makeAttempt({ learner: 'after-the-kills' });
+      await ProgressStore.open(laneFile, { lockTimeoutMs: 10_000 }).appendAttempt(last);
+      const data = await readValidated(laneFile);
+      expect(data.attempts.at(-1)?.attemptId).toBe(last.attemptId);
+      expect(acked.size).toBeGreaterThanOrEqual(rounds);
     }
 
-    // The last kill left its lock behind too; this process must take it over.
-    const last = makeAttempt({ learner: 'after-the-kills' });
-    await ProgressStore.open(file, { lockTimeoutMs: 10_000 }).appendAttempt(last);
-    const data = await readValidated(file);
-    expect(data.attempts.at(-1)?.attemptId).toBe(last.attemptId);
-    expect(acked.size).toBeGreaterThanOrEqual(rounds);
+    await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n + 1)));
   });
 });

@@ -131,7 +131,11 @@ describe('ProgressStore', () => {
 
   describe('with a file it cannot trust', () => {
     const cases = [
-      { name: 'is not JSON', text: '{"format":"mlops-lab-store","version":1,"attempts":[{"sche', code: 'STORE_CORRUPT' },
+      {
+        name: 'is not JSON',
+        text: '{"format":"mlops-lab-store","version":1,"attempts":[{"sche',
+        code: 'STORE_CORRUPT',
+      },
       { name: 'is empty', text: '', code: 'STORE_CORRUPT' },
       { name: 'is JSON null', text: 'null', code: 'STORE_CORRUPT' },
       { name: 'is another JSON file', text: '{"name":"something else"}', code: 'STORE_CORRUPT' },

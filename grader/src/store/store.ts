@@ -153,7 +153,7 @@ export class ProgressStore {
         try {
           const before = await this.#writeStep('inspect', () => identityOf(this.#file));
           const db = new Low<StoreData>(this.#adapter, emptyStore());
-          await db.read();
+          await this.#writeStep('read', () => db.read());
           const { write, value } = mutate(db.data);
           if (!write) return value;
           // proper-lockfile can hand the same lock to two processes that both
@@ -243,7 +243,12 @@ function decodeStore(text: string, file: string): StoreData {
   }
   // Checked before the schema: a newer layout would fail it, and calling that
   // "corrupt" would send the learner to move a good file aside.
-  if (isRecord(json) && json.format === STORE_FORMAT && typeof json.version === 'number' && json.version > STORE_VERSION) {
+  if (
+    isRecord(json) &&
+    json.format === STORE_FORMAT &&
+    typeof json.version === 'number' &&
+    json.version > STORE_VERSION
+  ) {
     throw new StoreError(
       'STORE_TOO_NEW',
       `The progress store ${file} has layout version ${json.version}; this mlops-lab understands up to version ${STORE_VERSION}. It was left untouched.`,
