@@ -5,6 +5,7 @@ import { CommandExit } from './exit.ts';
 import { color, processOutput } from './output.ts';
 
 /** One command per file, loaded on demand so `mlops-lab list` stays fast. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own args type
 const COMMANDS: Record<string, () => Promise<{ default: CommandDef<any> }>> = {
   list: () => import('./commands/list.ts'),
   start: () => import('./commands/start.ts'),

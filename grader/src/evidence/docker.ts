@@ -268,7 +268,6 @@ export class DockerEvidence {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const started = performance.now();
     const waited = (): number => Math.round(performance.now() - started);
-    let last = 'starting';
     for (;;) {
       const info = await this.inspectContainer(id);
       const health = info.State.Health;
@@ -280,9 +279,8 @@ export class DockerEvidence {
         return { status: 'exited', exitCode: info.State.ExitCode, log: await this.logs(id), waitedMs: waited() };
       }
       if (!health) return { status: 'no-healthcheck', waitedMs: waited() };
-      last = health.Status;
       if (health.Status === 'healthy' || health.Status === 'unhealthy') return { status: health.Status, log, waitedMs: waited() };
-      if (waited() > timeoutMs || options.signal?.aborted) return { status: 'timeout', lastStatus: last, log, waitedMs: waited() };
+      if (waited() > timeoutMs || options.signal?.aborted) return { status: 'timeout', lastStatus: health.Status, log, waitedMs: waited() };
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -123,7 +123,6 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ text:
     if (done) break;
     if (size + value.length > maxBytes) {
       chunks.push(value.subarray(0, maxBytes - size));
-      size = maxBytes;
       truncated = true;
       await reader.cancel();
       break;

@@ -1,0 +1,17 @@
+import { defineLab, pass } from '@mlops-lab/grader/authoring';
+
+export default defineLab({
+  id: 'docker/01-instructions-bad-frontmatter',
+  version: '1.0.0',
+  title: 'Fixture lab 01-instructions-bad-frontmatter',
+  stage: 'docker',
+  summary: 'A fixture lab for the loader tests.',
+  minutes: 10,
+  difficulty: 'beginner',
+  skills: ['production-python'],
+  checks: [
+    { id: 'dockerfile-exists', title: 'There is a Dockerfile', run: () => pass('Found Dockerfile.') },
+    { id: 'image-builds', title: 'The image builds', needs: ['dockerfile-exists'], run: () => pass('Built.') },
+  ],
+  contract: { starterFails: ['image-builds'] },
+});

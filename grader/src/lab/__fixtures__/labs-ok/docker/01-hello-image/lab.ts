@@ -1,0 +1,19 @@
+import { defineLab, pass } from '@mlops-lab/grader/authoring';
+
+export default defineLab({
+  id: 'docker/01-hello-image',
+  version: '1.0.0',
+  title: 'Fixture lab 01-hello-image',
+  stage: 'docker',
+  summary: 'A fixture lab for the loader tests.',
+  minutes: 10,
+  difficulty: 'beginner',
+  skills: ['production-python'],
+  needs: ['docker'],
+  images: ['python:3.11-slim-bookworm'],
+  checks: [
+    { id: 'dockerfile-exists', title: 'There is a Dockerfile', run: () => pass('Found Dockerfile.') },
+    { id: 'image-builds', title: 'The image builds', needs: ['dockerfile-exists'], run: () => pass('Built.') },
+  ],
+  contract: { starterFails: ['image-builds'] },
+});

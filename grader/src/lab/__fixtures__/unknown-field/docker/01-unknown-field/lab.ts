@@ -1,0 +1,23 @@
+import { defineLab, pass } from '@mlops-lab/grader/authoring';
+
+export default defineLab({
+  id: 'docker/01-unknown-field',
+  version: '1.0.0',
+  title: 'Fixture lab 01-unknown-field',
+  stage: 'docker',
+  summary: 'A fixture lab for the loader tests.',
+  minutes: 10,
+  difficulty: 'beginner',
+  skills: ['production-python'],
+  checks: [
+    {
+      id: 'dockerfile-exists',
+      title: 'There is a Dockerfile',
+      // @ts-expect-error -- invalid on purpose: the loader must report it
+      timeout: 5000,
+      run: () => pass('Found Dockerfile.'),
+    },
+    { id: 'image-builds', title: 'The image builds', needs: ['dockerfile-exists'], run: () => pass('Built.') },
+  ],
+  contract: { starterFails: ['image-builds'] },
+});
