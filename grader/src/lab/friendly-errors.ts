@@ -4,12 +4,12 @@ import type { z } from 'zod';
  * Turns zod issues into lines a lab author can act on: the field path as
  * it would be written in lab.ts, then what is wrong.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+export function formatIssues(issues: readonly z.core.$ZodIssue[], rootLabel = '(manifest)'): string[] {
+  return issues.map((issue) => `${formatPath(issue.path, rootLabel)}: ${describeIssue(issue)}`);
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(manifest)';
+export function formatPath(path: readonly PropertyKey[], rootLabel = '(manifest)'): string {
+  if (path.length === 0) return rootLabel;
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;

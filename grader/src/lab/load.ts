@@ -49,6 +49,9 @@ export function knownSkillIds(): Promise<Set<string>> {
     const parsed = SkillsFileSchema.parse(parseYaml(text));
     return new Set(parsed.skills.map((s) => s.id));
   });
+  skillIdsCache.catch(() => {
+    skillIdsCache = undefined;
+  });
   return skillIdsCache;
 }
 
@@ -155,12 +158,12 @@ export async function loadInstructions(lab: LoadedLab): Promise<InstructionStep[
   return await Promise.all(
     files.map(async (file) => {
       const text = await readFile(join(dir, file), 'utf8');
-      const match = /^---\n([\s\S]*?)\n---\n?/.exec(text);
+      const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/.exec(text);
       const shown = `${lab.displayDir}/instructions/${file}`;
       if (!match) throw new LabDefinitionError('INSTRUCTIONS_NO_FRONTMATTER', `${shown} has no frontmatter.`, 'Start the file with `---\\ntitle: ...\\n---`.');
       const fm = InstructionFrontmatterSchema.safeParse(parseYaml(match[1]!), { reportInput: true });
       if (!fm.success) {
-        throw new LabDefinitionError('INSTRUCTIONS_FRONTMATTER_INVALID', `${shown}: invalid frontmatter:\n${formatIssues(fm.error.issues).map((l) => `  - ${l}`).join('\n')}`);
+        throw new LabDefinitionError('INSTRUCTIONS_FRONTMATTER_INVALID', `${shown}: invalid frontmatter:\n${formatIssues(fm.error.issues, '(frontmatter)').map((l) => `  - ${l}`).join('\n')}`);
       }
       return { file, title: fm.data.title, body: text.slice(match[0].length) };
     }),

@@ -216,7 +216,7 @@ async function runOnce(check: CheckDefinition, settings: CheckRunSettings): Prom
       resolvePromise({
         status: 'error',
         code: 'CHECK_TIMEOUT',
-        message: `The check did not finish within ${Math.round(settings.policy.timeoutMs / 1000)} s.`,
+        message: `The check did not finish within ${formatDuration(settings.policy.timeoutMs)}.`,
         hint: 'Something it waits for is slow or stuck; run the step by hand to see where.',
       });
     }, settings.policy.timeoutMs);
@@ -257,6 +257,10 @@ export function outcomeFromError(error: unknown): CheckOutcome & { code?: string
     message: `The check crashed: ${message}`,
     hint: 'This is likely a bug in the lab; run `mlops-lab doctor` and report it with the output of `mlops-lab check --json`.',
   };
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
