@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       return exitCodeFor(error);
     }
     const code = (error as { code?: string } | undefined)?.code;
-    if (typeof code === 'string' && code.startsWith('E_')) {
+    if ((typeof code === 'string' && (code.startsWith('E_') || code === 'EARG')) || (error as Error | undefined)?.name === 'CLIError') {
       // citty's own argument errors (missing positional, unknown command).
       processOutput.err(`${color.red('error')} ${(error as Error).message}`);
       processOutput.err(`${color.cyan('next:')} see \`mlops-lab ${name} --help\``);

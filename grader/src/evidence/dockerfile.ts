@@ -60,7 +60,7 @@ export async function readDockerfile(files: WorkspaceFiles, path = 'Dockerfile')
  * language server) into the shape checks need.
  */
 export function parseDockerfile(text: string, path = 'Dockerfile'): DockerfileModel {
-  const lineCount = text.split('\n').length;
+  const lineCount = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   if (lineCount > MAX_DOCKERFILE_LINES) {
     throw new EvidenceError(
       'DOCKERFILE_TOO_LONG',

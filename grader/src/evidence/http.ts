@@ -88,7 +88,21 @@ export class HttpEvidence {
         }
         continue;
       }
-      const { text, truncated } = await readCapped(response, maxBytes);
+      let received: { text: string; truncated: boolean };
+      try {
+        received = await readCapped(response, maxBytes);
+      } catch (cause) {
+        const timedOut = signal.aborted;
+        throw new EvidenceError(
+          timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE',
+          timedOut
+            ? `${req.method ?? 'GET'} ${current.href} answered but did not finish its body within ${timeoutMs} ms.`
+            : `${req.method ?? 'GET'} ${current.href} broke off while sending its body: ${describeFetchError(cause)}.`,
+          `Is the service healthy? Try \`curl -v ${current.href}\`.`,
+          { cause },
+        );
+      }
+      const { text, truncated } = received;
       const responseHeaders: Record<string, string> = {};
       response.headers.forEach((value, key) => {
         responseHeaders[key] = value;

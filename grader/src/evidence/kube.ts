@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { EnvironmentError } from '../errors.ts';
 
@@ -39,8 +39,15 @@ export class KubeEvidence {
     }
     const kc = new k8s.KubeConfig();
     try {
-      if (source.kind === 'env') kc.loadFromDefault();
-      else kc.loadFromFile(source.path);
+      // KUBECONFIG may list several files, like kubectl merges them; read
+      // from the env given to this object, not process.env.
+      const [first, ...rest] = source.path.split(delimiter).filter(Boolean);
+      kc.loadFromFile(first ?? source.path);
+      for (const file of rest) {
+        const extra = new k8s.KubeConfig();
+        extra.loadFromFile(file);
+        kc.mergeConfig(extra);
+      }
     } catch (cause) {
       throw new EnvironmentError('KUBECONFIG_INVALID', `The kubeconfig at ${source.path} could not be read: ${(cause as Error).message}`, CLUSTER_HINT, { cause });
     }

@@ -151,6 +151,7 @@ export class ProcessEvidence {
       }, timeoutMs);
       const onAbort = (): void => killGroup();
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal?.aborted) killGroup();
       child.stdout.on('data', (c: Buffer) => stdout.push(c));
       child.stderr.on('data', (c: Buffer) => stderr.push(c));
       child.on('error', (error) => {
