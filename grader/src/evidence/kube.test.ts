@@ -154,7 +154,7 @@ describe('KubeEvidence (Kubernetes API fixture server)', () => {
   it('returns the pod from readNamespacedPod through call', async () => {
     const api = await fixtureApi();
     const kube = new KubeEvidence(await envWith(await writeKubeconfig(api.url)));
-    const pod = await kube.call('read pod x', () => kube.api(k8s.CoreV1Api).readNamespacedPod({ name: 'x', namespace: 'default' }));
+    const pod = await kube.call('read pod x', async () => (await kube.api(k8s.CoreV1Api)).readNamespacedPod({ name: 'x', namespace: 'default' }));
     expect(pod.metadata?.name).toBe('x');
     expect(pod.metadata?.labels).toEqual({ app: 'loan-model' });
     expect(pod.spec?.containers[0]?.image).toBe('loan-model:1');
@@ -165,7 +165,7 @@ describe('KubeEvidence (Kubernetes API fixture server)', () => {
     const api = await fixtureApi();
     const kube = new KubeEvidence(await envWith(await writeKubeconfig(api.url)));
     const error = await rejection(
-      kube.call('read pod y', () => kube.api(k8s.CoreV1Api).readNamespacedPod({ name: 'y', namespace: 'default' })),
+      kube.call('read pod y', async () => (await kube.api(k8s.CoreV1Api)).readNamespacedPod({ name: 'y', namespace: 'default' })),
     );
     expect(error).not.toBeInstanceOf(EnvironmentError);
     expect(apiStatus(error)).toBe(404);
@@ -214,17 +214,7 @@ describe('KubeEvidence (Kubernetes API fixture server)', () => {
     const file = join(dir, 'broken.yaml');
     await writeFile(file, 'clusters: [this is: {not valid');
     const kube = new KubeEvidence(await envWith(file));
-    const error = expectEnvironmentError(
-      (() => {
-        try {
-          kube.config();
-        } catch (e) {
-          return e;
-        }
-        return undefined;
-      })(),
-      'KUBECONFIG_INVALID',
-    );
+    const error = expectEnvironmentError(await rejection(kube.config()), 'KUBECONFIG_INVALID');
     expect(error.message).toContain(file);
   });
 

@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node';
+
+// The client is large (about 1 s and 80 MiB to load): load it only when a
+// check really talks to a cluster, so Docker-only labs grade without it.
+let clientModule: Promise<typeof K8s> | undefined;
+export function loadKubernetesClient(): Promise<typeof K8s> {
+  clientModule ??= import('@kubernetes/client-node');
+  return clientModule;
+}
 import { EnvironmentError } from '../errors.ts';
 
 export const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
@@ -24,15 +32,16 @@ const CLUSTER_HINT =
 /** The Kubernetes API through @kubernetes/client-node, with timeouts. */
 export class KubeEvidence {
   readonly #env: NodeJS.ProcessEnv;
-  #config: k8s.KubeConfig | undefined;
+  #config: K8s.KubeConfig | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.#env = env;
   }
 
   /** The loaded kubeconfig, or an EnvironmentError that says how to get one. */
-  config(): k8s.KubeConfig {
+  async config(): Promise<K8s.KubeConfig> {
     if (this.#config) return this.#config;
+    const k8s = await loadKubernetesClient();
     const source = kubeconfigSource(this.#env);
     if (!source) {
       throw new EnvironmentError('CLUSTER_UNCONFIGURED', 'No Kubernetes cluster is configured (no KUBECONFIG, ~/.kube/config or k3s kubeconfig).', CLUSTER_HINT);
@@ -58,9 +67,9 @@ export class KubeEvidence {
     return kc;
   }
 
-  /** A typed API client, e.g. `kube.api(k8s.AppsV1Api)`. */
-  api<T extends k8s.ApiType>(apiClass: new (config: k8s.Configuration) => T): T {
-    return this.config().makeApiClient(apiClass);
+  /** A typed API client, e.g. `await kube.api(k8s.AppsV1Api)`. */
+  async api<T extends K8s.ApiType>(apiClass: new (config: K8s.Configuration) => T): Promise<T> {
+    return (await this.config()).makeApiClient(apiClass);
   }
 
   /**
@@ -90,19 +99,25 @@ export class KubeEvidence {
 
   /** The server's version (`kubectl version`), proving the cluster answers. */
   async serverVersion(timeoutMs = 5_000): Promise<string> {
-    const info = await this.call('GET /version', () => this.api(k8s.VersionApi).getCode(), timeoutMs);
+    const k8s = await loadKubernetesClient();
+    const api = await this.api(k8s.VersionApi);
+    const info = await this.call('GET /version', () => api.getCode(), timeoutMs);
     return info.gitVersion;
   }
 }
 
 /** The HTTP status of a client-node ApiException, if it is one. */
 export function apiStatus(error: unknown): number | undefined {
-  if (error instanceof k8s.ApiException) return error.code;
-  return undefined;
+  return isApiException(error) ? error.code : undefined;
+}
+
+/** client-node's ApiException, recognised without loading the client. */
+function isApiException(error: unknown): error is { code: number; body: unknown } {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' && 'body' in error && 'headers' in error;
 }
 
 function isConnectionError(error: unknown): boolean {
-  if (error instanceof k8s.ApiException) return false;
+  if (isApiException(error)) return false;
   const text = describe(error);
   return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|ETIMEDOUT|fetch failed|socket hang up|certificate/i.test(text);
 }
