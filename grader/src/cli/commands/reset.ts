@@ -1,6 +1,5 @@
 import { cp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { defineCommand } from 'citty';
 import { UsageError } from '../../errors.ts';
 import { cleanupLab } from '../../lab/lifecycle.ts';
@@ -8,6 +7,7 @@ import { findLab } from '../../lab/load.ts';
 import { MARKER_FILE, readMarker, resolveWorkspace, writeMarker } from '../../lab/workspace.ts';
 import { storeFile } from '../../paths.ts';
 import { ProgressStore } from '../../store/store.ts';
+import { confirmOrThrow } from '../confirm.ts';
 import { color, currentLearner, processOutput } from '../output.ts';
 
 export default defineCommand({
@@ -22,17 +22,16 @@ export default defineCommand({
     const dir = await resolveWorkspace(lab, args.dir);
     const marker = await readMarker(dir);
     if (!marker) throw new UsageError('NOT_A_WORKSPACE', `${dir} is not a lab workspace (no ${MARKER_FILE}); nothing was changed.`);
-    if (!args.yes) {
-      if (!process.stdin.isTTY) {
-        throw new UsageError('CONFIRMATION_REQUIRED', 'reset deletes your work in the workspace and needs confirmation.', `Run it again with --yes: \`mlops-lab reset ${lab.manifest.id} --dir ${dir} --yes\`.`);
-      }
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`This deletes every file in ${dir} and restores the starter. Continue? [y/N] `);
-      rl.close();
-      if (!/^y(es)?$/i.test(answer.trim())) {
-        processOutput.out('Nothing changed.');
-        return;
-      }
+    if (
+      !args.yes &&
+      !(await confirmOrThrow(
+        `This deletes every file in ${dir} and restores the starter. Continue?`,
+        'reset deletes your work in the workspace',
+        `mlops-lab reset ${lab.manifest.id} --dir ${dir} --yes`,
+      ))
+    ) {
+      processOutput.out('Nothing changed.');
+      return;
     }
     const removed = await cleanupLab(lab, dir);
     for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });

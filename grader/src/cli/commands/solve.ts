@@ -1,11 +1,10 @@
-import { createInterface } from 'node:readline/promises';
 import { defineCommand } from 'citty';
-import { UsageError } from '../../errors.ts';
 import { applySolution } from '../../lab/lifecycle.ts';
 import { findLab } from '../../lab/load.ts';
 import { resolveWorkspace } from '../../lab/workspace.ts';
 import { storeFile } from '../../paths.ts';
 import { ProgressStore } from '../../store/store.ts';
+import { confirmOrThrow } from '../confirm.ts';
 import { color, currentLearner, processOutput } from '../output.ts';
 
 export default defineCommand({
@@ -18,17 +17,16 @@ export default defineCommand({
   async run({ args }) {
     const lab = await findLab(args.lab);
     const dir = await resolveWorkspace(lab, args.dir);
-    if (!args.yes) {
-      if (!process.stdin.isTTY) {
-        throw new UsageError('CONFIRMATION_REQUIRED', 'solve overwrites files in your workspace and needs confirmation.', `Run it again with --yes: \`mlops-lab solve ${lab.manifest.id} --dir ${dir} --yes\`.`);
-      }
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`This copies the reference solution over your files in ${dir}; checks after it count as solved by the solution, not by you. Continue? [y/N] `);
-      rl.close();
-      if (!/^y(es)?$/i.test(answer.trim())) {
-        processOutput.out('Nothing changed.');
-        return;
-      }
+    if (
+      !args.yes &&
+      !(await confirmOrThrow(
+        `This copies the reference solution over your files in ${dir}; checks after it count as solved by the solution, not by you. Continue?`,
+        'solve overwrites files in your workspace',
+        `mlops-lab solve ${lab.manifest.id} --dir ${dir} --yes`,
+      ))
+    ) {
+      processOutput.out('Nothing changed.');
+      return;
     }
     await ProgressStore.open(storeFile()).appendEvent({ type: 'solve', labId: lab.manifest.id, learner: currentLearner(), workspace: dir });
     await applySolution(lab, dir, { log: (line) => processOutput.err(color.dim(line)) });
