@@ -15,6 +15,8 @@ export { HttpEvidence } from './evidence/http.ts';
 export { KubeEvidence } from './evidence/kube.ts';
 export { ProcessEvidence } from './evidence/process.ts';
 export { ProgressStore } from './store/store.ts';
+export type { AttemptFilter, NewLabEvent } from './store/store.ts';
+export type { StoreData, LabEvent } from './store/schema.ts';
 export { deriveProgress } from './store/progress.ts';
 export type { Progress, LabProgress, StageProgress } from './store/progress.ts';
 export type { RunLabOptions } from './runner/run.ts';
@@ -23,6 +25,22 @@ export type { AttemptResult, CheckResult, CheckStatus } from './result/schema.ts
 export { toJUnitXml } from './result/junit.ts';
 export { probeTool, probeTools, defaultProbeDeps } from './doctor/probes.ts';
 export type { ToolStatus } from './doctor/probes.ts';
+export { buildDoctorReport, nodeVersionOk, toolsNeeded, NODE_MIN } from './doctor/report.ts';
+export type { DoctorReport, DoctorReportOptions, LabReadiness, ImageStatus, MissingRequirement } from './doctor/report.ts';
+export { SettingsStore, settingsFile } from './settings/settings.ts';
+export {
+  LEARNING_PATH_IDS,
+  LearningPathIdSchema,
+  LearnerPreferencesSchema,
+  LearnerSettingsSchema,
+  PreferencesPatchSchema,
+  SettingsDataSchema,
+  SETTINGS_FORMAT,
+  SETTINGS_VERSION,
+  HOURS_PER_WEEK,
+} from './settings/schema.ts';
+export type { LearningPathId, LearnerPreferences, LearnerSettings, PreferencesPatch, SettingsData } from './settings/schema.ts';
 export * from './errors.ts';
-export { dataHome, storeFile, labsDir, repoRoot } from './paths.ts';
+export { dataHome, storeFile, labsDir, repoRoot, defaultWorkspaceDir } from './paths.ts';
 export { graderVersion } from './version.ts';
+export { currentLearner } from './learner.ts';

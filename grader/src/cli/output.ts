@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import pc from 'picocolors';
 import type { AttemptResult, CheckResult } from '../result/schema.ts';
 
@@ -25,15 +24,7 @@ export function printJson(output: Output, value: unknown): void {
   output.out(JSON.stringify(value, null, 2));
 }
 
-/** Who is learning: MLOPS_LAB_LEARNER, else the operating-system user. */
-export function currentLearner(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MLOPS_LAB_LEARNER?.trim()) return env.MLOPS_LAB_LEARNER.trim();
-  try {
-    return userInfo().username;
-  } catch {
-    return 'learner';
-  }
-}
+export { currentLearner } from '../learner.ts';
 
 const SYMBOL: Record<CheckResult['status'], string> = {
   pass: color.green('✓'),

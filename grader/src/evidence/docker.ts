@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import dockerignore from '@balena/dockerignore';
+import dockerignoreImport from '@balena/dockerignore';
 import Dockerode from 'dockerode';
 import tar from 'tar-fs';
 import { EnvironmentError, EvidenceError } from '../errors.ts';
 import { WorkspaceFiles, formatBytes } from './files.ts';
+
+// The package is CommonJS: its factory is module.exports and also its
+// `default`; type checkers disagree on which one a default import gives.
+type DockerIgnoreFactory = (options?: { ignorecase?: boolean }) => { add(patterns: string): { ignores(path: string): boolean }; ignores(path: string): boolean };
+const dockerignore = ((dockerignoreImport as { default?: unknown }).default ?? dockerignoreImport) as DockerIgnoreFactory;
 
 /** Label on every container and image the grader creates, naming the workspace. */
 export const LABEL_WORKSPACE = 'org.mlops-lab.workspace';
@@ -354,8 +359,7 @@ export async function buildContextEntries(contextDir: string, dockerfile: string
   } catch {
     // No .dockerignore: everything is sent, as with `docker build`.
   }
-  // The package is CommonJS: its factory is both module.exports and its `default`.
-  const ig = dockerignore.default({ ignorecase: false }).add(ignoreText);
+  const ig = dockerignore({ ignorecase: false }).add(ignoreText);
   const files = new WorkspaceFiles(contextDir);
   const alwaysSent = (rel: string): boolean => rel === dockerfile || rel === '.dockerignore';
   // Skip ignored folders while walking (node_modules, data/) unless a `!` rule may bring files back.

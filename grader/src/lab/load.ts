@@ -84,7 +84,7 @@ export async function loadLab(dir: string, root: string = defaultLabsDir()): Pro
   const shown = displayPath(file);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default?: unknown };
   } catch (cause) {
     throw new LabDefinitionError('LAB_IMPORT_FAILED', `${shown} could not be loaded: ${(cause as Error).message}`, 'Fix the error above; `npm run typecheck` shows type errors.', { cause });
   }
@@ -122,7 +122,7 @@ export async function loadLab(dir: string, root: string = defaultLabsDir()): Pro
     solutionDir: join(dir, 'solution'),
     async loadSolve() {
       const solveFile = join(dir, 'solve.ts');
-      const solveModule = (await import(pathToFileURL(solveFile).href)) as { default?: unknown };
+      const solveModule = (await import(/* @vite-ignore */ pathToFileURL(solveFile).href)) as { default?: unknown };
       if (typeof solveModule.default !== 'function') {
         throw new LabDefinitionError('LAB_SOLVE_INVALID', `${displayPath(solveFile)} must default-export defineSolve(async (ctx) => { ... }).`);
       }

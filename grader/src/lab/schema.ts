@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CheckContext, CheckOutcome, LabHookContext, SolveContext } from './context.ts';
 
-/** Roadmap stages, in priority order (content/stages.yaml holds their titles). */
+/** Roadmap stages, in priority order (content/stages/<id>.md holds each stage page). */
 export const STAGE_IDS = [
   'docker',
   'kubernetes',
