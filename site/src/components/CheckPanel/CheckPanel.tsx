@@ -121,7 +121,13 @@ export default function CheckPanel({ labId, checks }: CheckPanelProps) {
       es.addEventListener('done', (event) => {
         const attempt = JSON.parse((event as MessageEvent<string>).data) as Attempt;
         const passed = attempt.checks.filter((c) => c.status === 'pass').length;
-        setSummary(`${passed} of ${attempt.checks.length} checks pass${attempt.status === 'pass' ? ' — well done.' : '.'}`);
+        const verdict =
+          attempt.credit === 'solution'
+            ? ' with the reference solution applied (no credit).'
+            : attempt.status === 'pass'
+              ? ' — well done.'
+              : '.';
+        setSummary(`${passed} of ${attempt.checks.length} checks pass${verdict}`);
         setRunning(false);
         es.close();
         void refresh();
@@ -173,7 +179,7 @@ export default function CheckPanel({ labId, checks }: CheckPanelProps) {
                 {m.fix && (
                   <>
                     {' '}
-                    — <code>{m.fix}</code>
+                    — <Text value={m.fix} />
                   </>
                 )}
               </li>
