@@ -111,7 +111,12 @@ describeWithTools([chromiumGate, siteGate, dockerGate, imageGate], 'a new learne
   it('opens Docker lab 01 from the roadmap, through the stage page', async () => {
     await page.goto(url('/roadmap/'));
     const intro = await page.locator('main').textContent();
-    expect(intro).toContain('Ordered for your path');
+    expect(intro).toContain('Your path');
+    // Priority order, whatever the path; the path marks its emphasis.
+    const order = await page.locator('li.roadmap-stage').evaluateAll((items) => items.map((li) => li.getAttribute('data-stage')));
+    expect(order).toEqual(['docker', 'kubernetes', 'cicd', 'mlflow', 'dvc', 'serving', 'monitoring', 'iac', 'capstone']);
+    const marked = await page.locator('li.roadmap-stage.emphasis').evaluateAll((items) => items.map((li) => li.getAttribute('data-stage')));
+    expect(marked).toEqual(['mlflow', 'dvc', 'monitoring']);
     expect(await page.getByRole('link', { name: PATH_TITLE }).count()).toBeGreaterThan(0);
     const docker = page.locator('li.roadmap-stage[data-stage="docker"]');
     expect(await docker.locator('[data-progress="docker"]').textContent()).toBe('0/1 passed');
