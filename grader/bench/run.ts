@@ -15,7 +15,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,16 +35,15 @@ import {
   type AttemptResult,
   type LoadedLab,
 } from '../src/index.ts';
+import { BENCHMARKS_FILE, sectionMarkers, writeBenchmarkSection } from './benchmarks-file.ts';
 
 const LAB_ID = 'docker/01-containerise-model-api';
 const BASE_IMAGE = 'python:3.11-slim-bookworm';
 const CLI = join(repoRoot, 'grader', 'bin', 'mlops-lab.js');
 const VERIFY_SCRIPT = join(repoRoot, 'grader', 'bench', 'docker-01-verify.sh');
-const BENCHMARKS_FILE = join(repoRoot, 'BENCHMARKS.md');
 const GNU_TIME = '/usr/bin/time';
 const MIN_RUNS_FOR_WRITE = 10;
-const SECTION_START = '<!-- bench:docker-01:start -->';
-const SECTION_END = '<!-- bench:docker-01:end -->';
+const { start: SECTION_START, end: SECTION_END } = sectionMarkers('docker-01');
 
 const execFileAsync = promisify(execFile);
 
@@ -135,7 +134,7 @@ async function main(): Promise<number> {
   const report = renderReport(samples, machine, runs);
   process.stdout.write(`\n${report.text}\n`);
   if (values.write) {
-    await writeBenchmarks(report.markdown);
+    await writeBenchmarkSection('docker-01', report.markdown, log);
     process.stdout.write(`\nUpdated ${BENCHMARKS_FILE}.\n`);
   }
   return 0;
@@ -664,35 +663,6 @@ function textTable(header: string[], rows: string[][]): string {
 function mdTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
-}
-
-/** Replaces this bench's section of BENCHMARKS.md, keeping anything else in the file. */
-async function writeBenchmarks(section: string): Promise<void> {
-  const current = await readFile(BENCHMARKS_FILE, 'utf8').catch(() => undefined);
-  let next: string;
-  if (current === undefined) {
-    next = `# Benchmarks\n\nMeasured figures, each section written by the bench named in it.\n\n${section}\n`;
-  } else {
-    const start = current.indexOf(SECTION_START);
-    const end = current.indexOf(SECTION_END);
-    next =
-      start >= 0 && end > start
-        ? `${current.slice(0, start)}${section}${current.slice(end + SECTION_END.length)}`
-        : `${current.trimEnd()}\n\n${section}\n`;
-  }
-  await writeFile(BENCHMARKS_FILE, await formatMarkdown(next));
-}
-
-/** Formats like `npm run format` would, so the generated file passes `format:check`. */
-async function formatMarkdown(text: string): Promise<string> {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(BENCHMARKS_FILE)) ?? {};
-    return await prettier.format(text, { ...options, filepath: BENCHMARKS_FILE });
-  } catch (error) {
-    log(`BENCHMARKS.md left unformatted (${errorText(error)}); run \`npm run format\`.`);
-    return text;
-  }
 }
 
 function log(line: string): void {

@@ -17,26 +17,23 @@
  * (appended when missing; other sections are left alone).
  * Exit codes: 0 done, 1 a measurement failed, 2 usage, 3 Chromium or the built site missing.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import {
   CHROMIUM,
   LAB_PATH,
-  REPO_ROOT,
   launchBrowser,
   probeChromium,
   probeSiteBuilt,
   startSiteServer,
   type SiteServer,
 } from '../e2e/helpers.ts';
+import { BENCHMARKS_FILE, sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
 
-const BENCHMARKS_FILE = join(REPO_ROOT, 'BENCHMARKS.md');
-const SECTION_START = '<!-- bench:site:start -->';
-const SECTION_END = '<!-- bench:site:end -->';
+const { start: SECTION_START, end: SECTION_END } = sectionMarkers('site');
 const MIN_RUNS_FOR_WRITE = 10;
 const GZIP_LEVEL = 6;
 const VIEWPORT = { width: 1280, height: 900 };
@@ -163,7 +160,7 @@ async function main(): Promise<number> {
     const report = render(js, lcp, runs, machine, Boolean(values.verbose));
     process.stdout.write(`\n${report.text}\n`);
     if (values.write) {
-      await writeBenchmarks(report.markdown);
+      await writeBenchmarkSection('site', report.markdown, log);
       process.stdout.write(`\nUpdated ${BENCHMARKS_FILE}.\n`);
     }
     return 0;
@@ -448,35 +445,6 @@ function textTable(header: string[], rows: string[][]): string {
 function mdTable(header: string[], rows: string[][], left: number[] = [0]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map((_, i) => (left.includes(i) ? '---' : '---:'))), ...rows.map(line)].join('\n');
-}
-
-/** Replaces this bench's section of BENCHMARKS.md (or appends it), keeping everything else in the file. */
-async function writeBenchmarks(section: string): Promise<void> {
-  const current = await readFile(BENCHMARKS_FILE, 'utf8').catch(() => undefined);
-  let next: string;
-  if (current === undefined) {
-    next = `# Benchmarks\n\nMeasured figures, each section written by the bench named in it.\n\n${section}\n`;
-  } else {
-    const start = current.indexOf(SECTION_START);
-    const end = current.indexOf(SECTION_END);
-    next =
-      start >= 0 && end > start
-        ? `${current.slice(0, start)}${section}${current.slice(end + SECTION_END.length)}`
-        : `${current.trimEnd()}\n\n${section}\n`;
-  }
-  await writeFile(BENCHMARKS_FILE, await formatMarkdown(next));
-}
-
-/** Formats like `npm run format` would, so the generated file passes `format:check`. */
-async function formatMarkdown(text: string): Promise<string> {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(BENCHMARKS_FILE)) ?? {};
-    return await prettier.format(text, { ...options, filepath: BENCHMARKS_FILE });
-  } catch (error) {
-    log(`BENCHMARKS.md left unformatted (${errorText(error)}); run \`npm run format\`.`);
-    return text;
-  }
 }
 
 function log(line: string): void {

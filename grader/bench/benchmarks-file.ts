@@ -1,0 +1,41 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot } from '../src/paths.ts';
+
+/** The file every bench writes its measured section into. */
+export const BENCHMARKS_FILE = join(repoRoot, 'BENCHMARKS.md');
+
+/** Start and end markers of one bench's section, e.g. `docker-01`. */
+export function sectionMarkers(name: string): { start: string; end: string } {
+  return { start: `<!-- bench:${name}:start -->`, end: `<!-- bench:${name}:end -->` };
+}
+
+/**
+ * Replaces one bench's section of BENCHMARKS.md (or appends it), keeping
+ * everything else, and formats the file like `npm run format` would.
+ * `section` must include its own start and end markers.
+ */
+export async function writeBenchmarkSection(name: string, section: string, log: (line: string) => void): Promise<void> {
+  const { start: startMarker, end: endMarker } = sectionMarkers(name);
+  const current = await readFile(BENCHMARKS_FILE, 'utf8').catch(() => undefined);
+  let next: string;
+  if (current === undefined) {
+    next = `# Benchmarks\n\nMeasured figures, each section written by the bench named in it.\n\n${section}\n`;
+  } else {
+    const start = current.indexOf(startMarker);
+    const end = current.indexOf(endMarker);
+    next = start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + endMarker.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+  }
+  await writeFile(BENCHMARKS_FILE, await formatMarkdown(next, log));
+}
+
+async function formatMarkdown(text: string, log: (line: string) => void): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(BENCHMARKS_FILE)) ?? {};
+    return await prettier.format(text, { ...options, filepath: BENCHMARKS_FILE });
+  } catch (error) {
+    log(`BENCHMARKS.md left unformatted (${error instanceof Error ? error.message : String(error)}); run \`npm run format\`.`);
+    return text;
+  }
+}
