@@ -9,12 +9,17 @@ import { registerSolve } from './api/solve.ts';
 import { registerStream } from './api/stream.ts';
 import type { ServerContext } from './context.ts';
 import { Router } from './router.ts';
+import type { TerminalGateway } from './terminal/gateway.ts';
+import { registerTerminal } from './terminal/routes.ts';
 
 /**
  * The JSON API under /api, one module per resource (see README.md for the
  * table). Handlers call the same engine functions as the CLI commands.
  */
-export function createApi(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
+export function createApi(
+  ctx: ServerContext,
+  terminal?: TerminalGateway,
+): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const router = new Router();
   registerLabs(router, ctx);
   registerAttempts(router, ctx);
@@ -24,5 +29,6 @@ export function createApi(ctx: ServerContext): (req: IncomingMessage, res: Serve
   registerSettings(router, ctx);
   registerDoctor(router, ctx);
   registerStream(router, ctx);
+  if (terminal) registerTerminal(router, ctx, terminal);
   return (req, res, url) => router.handle(req, res, url);
 }

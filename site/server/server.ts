@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentLearner, ProgressStore, SettingsStore, settingsFile, storeFile } from '@mlops-lab/grader';
@@ -13,6 +14,7 @@ import { RunRegistry } from './runs.ts';
 import { allowedHosts, applySecurityHeaders, checkRequest } from './security.ts';
 import { createSiteHandler } from './site.ts';
 import { StreamSet } from './sse.ts';
+import { createTerminalGateway } from './terminal/gateway.ts';
 
 export const DEFAULT_PORT = 4321;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -65,9 +67,11 @@ export async function createLabServer(options: LabServerOptions = {}): Promise<L
     ...labCatalogue(env),
   };
   await feed.start();
-  const api = createApi(ctx);
-  const site = await createSiteHandler(siteDir, log);
   let allowed = new Set<string>();
+  // The terminal: tokens under /api, the WebSocket on the `upgrade` event (see terminal/protocol.ts).
+  const terminal = createTerminalGateway({ ctx, allowedHosts: () => allowed });
+  const api = createApi(ctx, terminal);
+  const site = await createSiteHandler(siteDir, log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
@@ -104,6 +108,7 @@ export async function createLabServer(options: LabServerOptions = {}): Promise<L
   };
 
   const server = createServer((req, res) => void handle(req, res));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => terminal.handleUpgrade(req, socket, head));
   // Slow clients cannot hold a request open forever; event streams are
   // responses, which these limits do not cover.
   server.headersTimeout = 10_000;
@@ -119,6 +124,7 @@ export async function createLabServer(options: LabServerOptions = {}): Promise<L
     });
   } catch (error) {
     feed.close();
+    await terminal.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -136,6 +142,7 @@ export async function createLabServer(options: LabServerOptions = {}): Promise<L
         const stopped = new Promise<void>((r) => server.close(() => r()));
         await ctx.runs.close();
         ctx.streams.closeAll();
+        await terminal.close();
         server.closeIdleConnections();
         // Give in-flight answers a moment, then cut what is left.
         const timer = setTimeout(() => server.closeAllConnections(), 2_000);
