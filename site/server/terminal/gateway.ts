@@ -4,7 +4,9 @@ import { MlopsLabError } from '@mlops-lab/grader';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { workspaceState, type ServerContext } from '../context.ts';
 import { checkRequest } from '../security.ts';
-import { LocalPtyBackend, type TerminalBackend } from './backend.ts';
+import type { TerminalBackend } from './backend.ts';
+// Backend choice (MLOPS_LAB_TERMINAL_BACKEND=local|cluster): see kube-backend.ts.
+import { terminalBackendFromEnv } from './kube-backend.ts';
 import { CLOSE, MAX_PAYLOAD_BYTES, parseClientMessage, TERMINAL_PATH, type ServerMessage } from './protocol.ts';
 import { DEFAULT_IDLE_MS, DEFAULT_MAX_SESSIONS, SessionManager, type SessionSink, type TerminalSession } from './sessions.ts';
 import { TokenStore } from './tokens.ts';
@@ -18,7 +20,7 @@ export interface TerminalGatewayOptions {
   ctx: ServerContext;
   /** The Host values the server answers to (known once it listens). */
   allowedHosts: () => ReadonlySet<string>;
-  /** Default: shells on this machine (node-pty). */
+  /** Default: from MLOPS_LAB_TERMINAL_BACKEND — shells on this machine (node-pty), or in the workspace pod (`cluster`). */
   backend?: TerminalBackend;
   heartbeatMs?: number;
 }
@@ -96,7 +98,7 @@ export function createTerminalGateway(options: TerminalGatewayOptions): Terminal
   const log = ctx.log;
   const tokens = new TokenStore({ ttlMs: positiveInt(env.MLOPS_LAB_TERMINAL_TOKEN_TTL_MS, 60_000) });
   const sessions = new SessionManager({
-    backend: options.backend ?? new LocalPtyBackend(),
+    backend: options.backend ?? terminalBackendFromEnv(env),
     idleMs: positiveInt(env.MLOPS_LAB_TERMINAL_IDLE_MS, DEFAULT_IDLE_MS),
     maxPerLearner: positiveInt(env.MLOPS_LAB_TERMINAL_MAX_SESSIONS, DEFAULT_MAX_SESSIONS),
     log,
