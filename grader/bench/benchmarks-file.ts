@@ -39,3 +39,32 @@ async function formatMarkdown(text: string, log: (line: string) => void): Promis
     return text;
   }
 }
+
+/** A failure that ends a bench with this exit code and message, after its cleanup ran. */
+export class BenchExit extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** The first line of an error's message, for one-line log entries. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+}
+
+/** Runs a bench's `main` and sets the exit code: BenchExit's own, 1 for anything unexpected. */
+export async function runBench(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    if (error instanceof BenchExit) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

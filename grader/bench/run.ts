@@ -35,7 +35,7 @@ import {
   type AttemptResult,
   type LoadedLab,
 } from '../src/index.ts';
-import { BENCHMARKS_FILE, sectionMarkers, writeBenchmarkSection } from './benchmarks-file.ts';
+import { BENCHMARKS_FILE, BenchExit, errorText, runBench, sectionMarkers, writeBenchmarkSection } from './benchmarks-file.ts';
 
 const LAB_ID = 'docker/01-containerise-model-api';
 const BASE_IMAGE = 'python:3.11-slim-bookworm';
@@ -86,15 +86,6 @@ interface Stats {
   p90: number;
   min: number;
   max: number;
-}
-
-/** A failure that ends the bench with this exit code and message, after cleanup. */
-class BenchExit extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.exitCode = exitCode;
-  }
 }
 
 async function main(): Promise<number> {
@@ -669,18 +660,4 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
-}
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof BenchExit) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+await runBench(main);

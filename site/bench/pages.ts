@@ -31,7 +31,7 @@ import {
   startSiteServer,
   type SiteServer,
 } from '../e2e/helpers.ts';
-import { BENCHMARKS_FILE, sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
+import { BENCHMARKS_FILE, BenchExit, errorText, runBench, sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
 
 const { start: SECTION_START, end: SECTION_END } = sectionMarkers('site');
 const MIN_RUNS_FOR_WRITE = 10;
@@ -49,14 +49,6 @@ const PAGES = [
   { name: 'dashboard', short: 'dashboard', path: '/dashboard/' },
 ] as const;
 const LCP_PAGES = [PAGES[3], PAGES[0]];
-
-class BenchExit extends Error {
-  readonly exitCode: number;
-  constructor(exitCode: number, message: string) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
 
 interface ScriptFile {
   url: string;
@@ -451,18 +443,4 @@ function log(line: string): void {
   process.stderr.write(`[bench:site] ${line}\n`);
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
-}
-
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof BenchExit) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+await runBench(main);
