@@ -68,3 +68,16 @@ export async function runBench(main: () => Promise<number>): Promise<void> {
     }
   }
 }
+
+/**
+ * The `--runs` value as a positive whole number, refusing `--write` with
+ * fewer than `minForWrite` runs (BenchExit 2 on either mistake).
+ */
+export function parseRuns(value: string | undefined, write: boolean, minForWrite: number): number {
+  const runs = Number(value);
+  if (!Number.isInteger(runs) || runs < 1) throw new BenchExit(2, `--runs must be a positive whole number, not "${value}".`);
+  if (write && runs < minForWrite) {
+    throw new BenchExit(2, `--write needs at least ${minForWrite} runs, so BENCHMARKS.md never holds a median of a handful.`);
+  }
+  return runs;
+}

@@ -35,7 +35,7 @@ import {
   type AttemptResult,
   type LoadedLab,
 } from '../src/index.ts';
-import { BENCHMARKS_FILE, BenchExit, errorText, runBench, sectionMarkers, writeBenchmarkSection } from './benchmarks-file.ts';
+import { BENCHMARKS_FILE, BenchExit, errorText, parseRuns, runBench, sectionMarkers, writeBenchmarkSection } from './benchmarks-file.ts';
 
 const LAB_ID = 'docker/01-containerise-model-api';
 const BASE_IMAGE = 'python:3.11-slim-bookworm';
@@ -108,15 +108,7 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) {
-    process.stderr.write(`--runs must be a positive whole number, not "${values.runs}".\n`);
-    return 2;
-  }
-  if (values.write && runs < MIN_RUNS_FOR_WRITE) {
-    process.stderr.write(`--write needs at least ${MIN_RUNS_FOR_WRITE} runs, so BENCHMARKS.md never holds a median of a handful.\n`);
-    return 2;
-  }
+  const runs = parseRuns(values.runs, Boolean(values.write), MIN_RUNS_FOR_WRITE);
 
   const docker = new DockerEvidence(process.env);
   const machine = await describeMachine(docker);

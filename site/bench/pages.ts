@@ -31,7 +31,7 @@ import {
   startSiteServer,
   type SiteServer,
 } from '../e2e/helpers.ts';
-import { BENCHMARKS_FILE, BenchExit, errorText, runBench, sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
+import { BENCHMARKS_FILE, BenchExit, errorText, parseRuns, runBench, sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
 
 const { start: SECTION_START, end: SECTION_END } = sectionMarkers('site');
 const MIN_RUNS_FOR_WRITE = 10;
@@ -112,15 +112,7 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) {
-    process.stderr.write(`--runs must be a positive whole number, not "${values.runs}".\n`);
-    return 2;
-  }
-  if (values.write && runs < MIN_RUNS_FOR_WRITE) {
-    process.stderr.write(`--write needs at least ${MIN_RUNS_FOR_WRITE} runs, so BENCHMARKS.md never holds a median of a handful.\n`);
-    return 2;
-  }
+  const runs = parseRuns(values.runs, Boolean(values.write), MIN_RUNS_FOR_WRITE);
 
   const chromium = await probeChromium();
   if (!chromium.available) throw new BenchExit(3, `Chromium is not usable: ${chromium.reason}; ${chromium.hint}.`);

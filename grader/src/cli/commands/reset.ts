@@ -7,16 +7,13 @@ import { findLab } from '../../lab/load.ts';
 import { MARKER_FILE, readMarker, resolveWorkspace, writeMarker } from '../../lab/workspace.ts';
 import { storeFile } from '../../paths.ts';
 import { ProgressStore } from '../../store/store.ts';
+import { workspaceChangeArgs } from '../args.ts';
 import { confirmOrThrow } from '../confirm.ts';
 import { color, currentLearner, processOutput } from '../output.ts';
 
 export default defineCommand({
   meta: { name: 'reset', description: 'Remove what the lab created (containers, images) and restore the starter files.' },
-  args: {
-    lab: { type: 'positional', description: 'Lab id.', required: true },
-    dir: { type: 'string', description: 'Workspace folder.' },
-    yes: { type: 'boolean', description: 'Do not ask for confirmation.' },
-  },
+  args: workspaceChangeArgs,
   async run({ args }) {
     const lab = await findLab(args.lab);
     const dir = await resolveWorkspace(lab, args.dir);

@@ -4,16 +4,13 @@ import { findLab } from '../../lab/load.ts';
 import { resolveWorkspace } from '../../lab/workspace.ts';
 import { storeFile } from '../../paths.ts';
 import { ProgressStore } from '../../store/store.ts';
+import { workspaceChangeArgs } from '../args.ts';
 import { confirmOrThrow } from '../confirm.ts';
 import { color, currentLearner, processOutput } from '../output.ts';
 
 export default defineCommand({
   meta: { name: 'solve', description: "Apply the lab's reference solution to a workspace (attempts after it earn no credit)." },
-  args: {
-    lab: { type: 'positional', description: 'Lab id.', required: true },
-    dir: { type: 'string', description: 'Workspace folder.' },
-    yes: { type: 'boolean', description: 'Do not ask for confirmation.' },
-  },
+  args: workspaceChangeArgs,
   async run({ args }) {
     const lab = await findLab(args.lab);
     const dir = await resolveWorkspace(lab, args.dir);
