@@ -1,5 +1,5 @@
 /**
- * node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox]
+ * node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox,pty]
  *
  * The lab terminal against two web terminals, same run, same machine, each
  * serving bash on 127.0.0.1 to a headless client in this process that honours
@@ -35,10 +35,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { LAB, request, startTestServer, type TestServer } from '../server/test-helpers.ts';
+import { spawn as spawnPty, type IPty } from 'node-pty';
+import { LAB, request } from '../server/test-helpers.ts';
 import { getToken } from '../server/terminal/test-client.ts';
 import { ACK_EVERY_BYTES } from '../server/terminal/protocol.ts';
 import { sectionMarkers, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
@@ -49,7 +51,8 @@ const PROMPT = '@@BENCH_PROMPT@@';
 const WETTY_DEFAULT_DIR = '/var/cache/mlops-lab-bench/wetty';
 const SHELL_CMD = '/bin/bash --norc --noprofile';
 const MIN_RUNS_FOR_WRITE = 3;
-const SYSTEMS = ['ours', 'wetty', 'shellinabox'] as const;
+const SYSTEMS = ['ours', 'wetty', 'shellinabox', 'pty'] as const;
+const SITE_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 type SystemName = (typeof SYSTEMS)[number];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -151,7 +154,7 @@ class OursSession extends Session {
     });
     ws.on('close', () => this.ended());
   }
-  static async open(server: TestServer): Promise<OursSession> {
+  static async open(server: { url: string }): Promise<OursSession> {
     const token = await getToken(server, LAB);
     const url = new URL('/api/terminal', server.url.replace(/^http/, 'ws'));
     url.searchParams.set('token', token);
@@ -302,6 +305,35 @@ class ShellInABoxSession extends Session {
   }
 }
 
+class PtySession extends Session {
+  #pty: IPty;
+  constructor(pty: IPty) {
+    super();
+    this.#pty = pty;
+    pty.onData((data: string | Buffer) => this.output(typeof data === 'string' ? data : data.toString('latin1')));
+    pty.onExit(() => this.ended());
+  }
+  static open(home: string): PtySession {
+    const pty = spawnPty('/bin/bash', ['--norc', '--noprofile'], {
+      name: 'xterm-256color',
+      cols: 80,
+      rows: 24,
+      cwd: home,
+      env: { ...process.env, HOME: home, HISTFILE: '/dev/null' } as Record<string, string>,
+      encoding: null,
+    });
+    return new PtySession(pty);
+  }
+  send(data: string): void {
+    this.#pty.write(data);
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.#pty.kill();
+    this.ended();
+  }
+}
+
 // ---------------------------------------------------------------- systems
 
 interface System {
@@ -355,19 +387,72 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
-async function startOurs(): Promise<System> {
-  const server = await startTestServer({
-    env: { MLOPS_LAB_TERMINAL_IDLE_MS: String(10 * 60_000), MLOPS_LAB_TERMINAL_MAX_SESSIONS: '1000' },
+/**
+ * The lab server as `npm start` runs it: `node site/server/main.ts` in its
+ * own process (PORT=0, a fresh MLOPS_LAB_HOME and learner), the lab started.
+ */
+async function startOurs(home: string): Promise<System> {
+  const dataHome = join(home, 'ours');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MLOPS_LAB_HOME: dataHome,
+    MLOPS_LAB_LEARNER: 'bench',
+    MLOPS_LAB_TERMINAL_IDLE_MS: String(10 * 60_000),
+    MLOPS_LAB_TERMINAL_MAX_SESSIONS: '1000',
+    SHELL: '/bin/bash',
+    HOME: dataHome,
+    HISTFILE: '/dev/null',
+    NODE_ENV: 'production',
+  };
+  delete env.MLOPS_LAB_LABS_DIR;
+  const child = spawn(process.execPath, [join(SITE_DIR, 'server', 'main.ts')], {
+    cwd: SITE_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
+  let url: string;
   try {
-    Object.assign(server.env, { SHELL: '/bin/bash', HOME: server.home, HISTFILE: '/dev/null' });
+    url = await new Promise<string>((resolve, reject) => {
+      let buffered = '';
+      const timer = setTimeout(() => reject(new Error('the lab server did not report its address within 20 s')), 20_000);
+      child.once('exit', (code) => reject(new Error(`the lab server exited (${code}) before listening`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        for (const line of buffered.split('\n')) {
+          try {
+            const entry = JSON.parse(line) as { msg?: string; url?: string };
+            if (entry.msg === 'lab server listening' && entry.url) {
+              clearTimeout(timer);
+              resolve(entry.url);
+            }
+          } catch {
+            // a partial line
+          }
+        }
+      });
+    });
+    child.stdout!.resume();
+    const server = { url };
     const r = await request(server, 'POST', `/api/labs/${LAB}/start`, { body: {} });
     if (r.status !== 200 && r.status !== 201) throw new Error(`lab start: ${r.status} ${r.text}`);
   } catch (error) {
-    await server.dispose();
+    await stopChild(child);
     throw error;
   }
-  return { name: 'ours', label: 'ours (lab server, ws)', open: () => OursSession.open(server), stop: () => server.dispose() };
+  return { name: 'ours', label: 'ours (lab server, ws)', open: () => OursSession.open({ url }), stop: () => stopChild(child) };
+}
+
+/** The ceiling: node-pty read in the bench process, no server, no socket. */
+function startPty(home: string): System {
+  return {
+    name: 'pty',
+    label: 'node-pty alone (no network; the ceiling)',
+    open: async () => PtySession.open(home),
+    stop: async () => undefined,
+  };
 }
 
 function wettyDir(): string {
@@ -620,6 +705,13 @@ function targets(results: Map<SystemName, Summary | string>): string[] {
   } else {
     out.push("- Throughput at least 1.5× wetty's: not measured (wetty or ours missing).");
   }
+  const c = results.get('pty');
+  if (typeof c === 'object') {
+    const share = (r: Summary | string | undefined): string => (typeof r === 'object' ? `${Math.round((100 * r.mbps) / c.mbps)}%` : '—');
+    out.push(
+      `- Share of the node-pty ceiling (${f1(c.mbps)} MB/s) reached: ours ${share(o)}, wetty ${share(w)}, shellinabox ${share(results.get('shellinabox'))}.`,
+    );
+  }
   if (typeof o === 'object') {
     out.push(`- Echo p99 during a flood under 50 ms: ${o.floodP99 < 50 ? '**met**' : '**not met**'} (${f2(o.floodP99)} ms).`);
   }
@@ -636,8 +728,9 @@ function section(results: Map<SystemName, Summary | string>, runs: number, start
     '',
     'Written by `node site/bench/terminal.ts --write`. Same run, same machine, every terminal serving bash on 127.0.0.1 to a headless client that honours its flow control:',
     '',
-    '- **ours**: the lab server (`createLabServer`, local node-pty backend), a `ws` client speaking `terminal/protocol.ts`, acking every 64 KiB like the island.',
+    '- **ours**: the lab server as `npm start` runs it (`node site/server/main.ts`, its own process, local node-pty backend), a `ws` client speaking `terminal/protocol.ts`, acking every 64 KiB like the island. The gateway coalesces the pty reads of one event-loop turn into one frame (up to 256 KiB).',
     "- **wetty 3.2.0** (npm, installed outside the repo), `--command '/bin/bash --norc --noprofile'`, driven with the socket.io-client it ships (default transports: polling, then the WebSocket upgrade): `input`/`resize` out, `data` in, a `commit` of 256 KiB per 256 KiB received (its FlowControlClient; the server pauses the pty above 2 MiB unacknowledged).",
+    '- **node-pty alone**: no server and no socket, bash in a pty read by the bench process itself: the ceiling every web terminal on this machine shares (the kernel pty and the `head | tr` pipeline cost the same for all).',
     '- **shellinabox** (Debian `shellinaboxd --disable-ssl --localhost-only`, service `/:uid:gid:HOME:/bin/bash --norc --noprofile`), driven like its `ShellInABox.js`: one long-poll `POST /?` (`width`, `height`, `session`) in flight at a time and re-sent on each answer; keys hex-encoded in a separate `POST` (`keys=`), one in flight.',
     '',
     `Measures: (1) output throughput of \`head -c ${THROUGHPUT_BYTES} /dev/zero | tr '\\0' a\`, from sending the command until the marker printed after it arrives (MB = 10⁶ bytes); (2) keystroke echo: one printable character, time until it comes back (then a backspace, awaited), ${ECHO_SAMPLES} samples idle and ${ECHO_SAMPLES} while a **second session on the same server** runs \`yes\` (its client, in the same process, drains and acks it); (3) Ctrl-C to prompt: \`yes\`, 500 ms, \`\\x03\`, until the PS1 marker appears (the backlog in flight drains first).`,
@@ -649,7 +742,7 @@ function section(results: Map<SystemName, Summary | string>, runs: number, start
     ...targets(results),
     ...(missing.length ? ['', 'Not measured:', '', ...missing] : []),
     '',
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}; ${startedAt.toISOString().slice(0, 10)}. All clients run in the bench's one Node process, so the flood's client-side cost shares its event loop with the echo samples for every system alike.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}; ${startedAt.toISOString().slice(0, 10)}. All clients run in the bench's one Node process, so the flood's client-side cost shares its event loop with the echo samples for every system alike; the servers (ours, wetty, shellinabox) each run in their own process.`,
     '',
     end,
   ].join('\n');
@@ -670,12 +763,12 @@ async function main(): Promise<number> {
     }));
   } catch (error) {
     process.stderr.write(
-      `${error instanceof Error ? error.message : String(error)}\nUsage: node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox]\n`,
+      `${error instanceof Error ? error.message : String(error)}\nUsage: node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox,pty]\n`,
     );
     return 2;
   }
   if (values.help) {
-    process.stdout.write('Usage: node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox]\n');
+    process.stdout.write('Usage: node site/bench/terminal.ts [--runs N] [--write] [--only ours,wetty,shellinabox,pty]\n');
     return 0;
   }
   const runs = Number(values.runs);
@@ -697,7 +790,14 @@ async function main(): Promise<number> {
       if (!only.has(name)) continue;
       let system: System | undefined;
       try {
-        system = name === 'ours' ? await startOurs() : name === 'wetty' ? await startWetty(home) : await startShellInABox(home);
+        system =
+          name === 'ours'
+            ? await startOurs(home)
+            : name === 'wetty'
+              ? await startWetty(home)
+              : name === 'shellinabox'
+                ? await startShellInABox(home)
+                : startPty(home);
         const figures: RunFigures[] = [];
         for (let i = 0; i < runs; i++) {
           const r = await measureRun(system);

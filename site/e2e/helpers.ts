@@ -84,6 +84,27 @@ export function probeChromium(): Promise<Probe> {
   });
 }
 
+/** Chromium offers WebGL 2 with WEBGL_lose_context (headless with --disable-gpu: SwiftShader), so the terminal's WebGL renderer and its fallback can be tested. */
+export async function probeWebgl(): Promise<Probe> {
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage();
+    const found = await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      if (!gl) return 'no WebGL 2 context';
+      return gl.getExtension('WEBGL_lose_context') ? 'ok' : 'no WEBGL_lose_context extension';
+    });
+    return found === 'ok'
+      ? { available: true, detail: 'WebGL 2 with WEBGL_lose_context' }
+      : { available: false, reason: `Chromium here has ${found}`, hint: 'a Chromium build with SwiftShader (Debian’s has it) or a GPU' };
+  } catch (error) {
+    return { available: false, reason: `Chromium did not start: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    await browser?.close();
+  }
+}
+
 /** The site was built: the server has pages to serve. */
 export function probeSiteBuilt(): Probe {
   const entry = join(SITE_DIR, 'dist', 'server', 'entry.mjs');

@@ -84,6 +84,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** One turn of the event loop: coalesced output is flushed on setImmediate. */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 describe('SessionManager', () => {
   it('lets only the owning learner attach, and only for the same lab', () => {
     const { manager } = setup();
@@ -103,7 +106,7 @@ describe('SessionManager', () => {
     expect(manager.canCreate('bob')).toBe(true);
   });
 
-  it('sends hello, then the scrollback, then live output; input, resize and ping go through', () => {
+  it('sends hello, then the scrollback, then live output; input, resize and ping go through', async () => {
     const { manager, backend } = setup();
     const s = manager.create(opts());
     const p = backend.spawned[0]!;
@@ -112,6 +115,7 @@ describe('SessionManager', () => {
     const a = manager.attach(s, sink);
     expect(sink.messages[0]).toEqual({ t: 'hello', session: s.id, replay: 7, cols: 80, rows: 24 });
     p.emit('after');
+    await turn();
     expect(sink.text()).toBe('before after');
     a.handle({ t: 'input', d: '\u0003' });
     a.handle({ t: 'resize', cols: 100, rows: 30 });
@@ -135,8 +139,45 @@ describe('SessionManager', () => {
     expect(backend.spawned[0]!.written).toEqual([]);
   });
 
-  it('pauses above HIGH unacked bytes, resumes under LOW; input still flows while paused', () => {
+  it('coalesces the reads of one loop turn into one frame; a frame is sent at once when it reaches frameBytes', async () => {
+    const { manager, backend } = setup({ frameBytes: 1000, highBytes: 100_000 });
+    const s = manager.create(opts());
+    const p = backend.spawned[0]!;
+    const sink = new FakeSink();
+    manager.attach(s, sink);
+    p.emit('a');
+    p.emit('b');
+    p.emit('c');
+    expect(sink.bytes).toHaveLength(0);
+    expect(s.inFlight).toBe(0); // counted when sent
+    await turn();
+    expect(sink.bytes.map(String)).toEqual(['abc']);
+    expect(s.inFlight).toBe(3);
+    p.emit(Buffer.alloc(600, 'x'));
+    p.emit(Buffer.alloc(600, 'y'));
+    expect(sink.bytes.map((b) => b.length)).toEqual([3, 1200]); // flushed without waiting
+    p.emit('z');
+    await turn();
+    expect(sink.text()).toBe(`abc${'x'.repeat(600)}${'y'.repeat(600)}z`);
+  });
+
+  it('output waiting for its frame when a new socket attaches is sent once, in the replay', async () => {
     const { manager, backend } = setup();
+    const s = manager.create(opts());
+    const p = backend.spawned[0]!;
+    const first = new FakeSink();
+    manager.attach(s, first);
+    p.emit('one ');
+    const second = new FakeSink();
+    manager.attach(s, second);
+    p.emit('two');
+    await turn();
+    expect(first.text()).toBe('');
+    expect(second.text()).toBe('one two');
+  });
+
+  it('pauses above HIGH unacked bytes, resumes under LOW; input still flows while paused', () => {
+    const { manager, backend } = setup({ frameBytes: 500 });
     const s = manager.create(opts());
     const p = backend.spawned[0]!;
     const a = manager.attach(s, new FakeSink());
@@ -157,7 +198,7 @@ describe('SessionManager', () => {
   });
 
   it('resumes a paused pty when its socket goes away, and counts only the replay for the next one', () => {
-    const { manager, backend } = setup({ scrollbackBytes: 100 });
+    const { manager, backend } = setup({ scrollbackBytes: 100, frameBytes: 500 });
     const s = manager.create(opts());
     const p = backend.spawned[0]!;
     const a = manager.attach(s, new FakeSink());
@@ -192,9 +233,12 @@ describe('SessionManager', () => {
     const s = manager.create(opts());
     const sink = new FakeSink();
     manager.attach(s, sink);
+    backend.spawned[0]!.emit('last words');
     backend.spawned[0]!.exit(2);
     expect(manager.get(s.id)).toBeUndefined();
-    await new Promise((r) => setImmediate(r));
+    await turn();
+    // The output read before the exit goes first.
+    expect(sink.text()).toBe('last words');
     expect(sink.messages.at(-1)).toEqual({ t: 'exit', code: 2 });
     expect(sink.closed?.code).toBe(CLOSE.normal);
   });

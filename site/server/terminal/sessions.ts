@@ -22,6 +22,8 @@ export interface SessionManagerOptions {
   scrollbackBytes?: number;
   highBytes?: number;
   lowBytes?: number;
+  /** Flush coalesced output once this many bytes wait. Default OUTPUT_FRAME_BYTES. */
+  frameBytes?: number;
   log?: Logger;
 }
 
@@ -29,6 +31,14 @@ export const DEFAULT_IDLE_MS = 30 * 60_000;
 export const DEFAULT_MAX_SESSIONS = 4;
 /** Output is replayed in frames of at most this size. */
 const REPLAY_FRAME_BYTES = 32 * 1024;
+/**
+ * Live output is coalesced: pty reads (about 4 KiB each on Linux) queued
+ * in one turn of the event loop go out as one frame, flushed on
+ * `setImmediate` or as soon as this many bytes are waiting. Fewer,
+ * larger frames cost the server, the socket and the browser less per
+ * byte; a lone keystroke echo still leaves in the same loop turn.
+ */
+export const OUTPUT_FRAME_BYTES = 256 * 1024;
 
 /** One pty that outlives its sockets: owned by a learner and a lab. */
 export class TerminalSession {
@@ -48,6 +58,10 @@ export class TerminalSession {
   readonly process: TerminalProcess;
   sink: SessionSink | undefined;
   idleTimer: NodeJS.Timeout | undefined;
+  /** Live output read but not yet framed (see OUTPUT_FRAME_BYTES). */
+  pending: Buffer[] = [];
+  pendingBytes = 0;
+  flushScheduled = false;
 
   constructor(id: string, opts: SpawnOptions, process: TerminalProcess, scrollbackBytes: number) {
     this.id = id;
@@ -85,6 +99,7 @@ export class SessionManager {
   readonly maxPerLearner: number;
   readonly #scrollbackBytes: number;
   readonly #high: number;
+  readonly #frameBytes: number;
   readonly #low: number;
   readonly #log: Logger | undefined;
 
@@ -95,6 +110,7 @@ export class SessionManager {
     this.#scrollbackBytes = options.scrollbackBytes ?? SCROLLBACK_BYTES;
     this.#high = options.highBytes ?? FLOW_HIGH_BYTES;
     this.#low = options.lowBytes ?? FLOW_LOW_BYTES;
+    this.#frameBytes = options.frameBytes ?? OUTPUT_FRAME_BYTES;
     this.#log = options.log;
   }
 
@@ -159,6 +175,8 @@ export class SessionManager {
     session.idleTimer = undefined;
     const previous = session.sink;
     session.sink = sink;
+    // Output not yet framed is in the scrollback: the replay carries it.
+    this.#dropPending(session);
     if (previous) {
       try {
         previous.close(CLOSE.replaced, 'replaced');
@@ -231,11 +249,34 @@ export class SessionManager {
 
   #output(session: TerminalSession, data: Buffer): void {
     session.scrollback.push(data);
+    if (!session.sink) return;
+    session.pending.push(data);
+    session.pendingBytes += data.length;
+    if (session.pendingBytes >= this.#frameBytes) this.#flush(session);
+    else if (!session.flushScheduled) {
+      session.flushScheduled = true;
+      setImmediate(() => {
+        session.flushScheduled = false;
+        this.#flush(session);
+      });
+    }
+  }
+
+  /** Sends the output waiting for a frame as one BINARY frame. */
+  #flush(session: TerminalSession): void {
     const sink = session.sink;
-    if (!sink) return;
-    sink.output(data);
-    session.inFlight += data.length;
+    if (!sink || session.pendingBytes === 0) return;
+    const frame = session.pending.length === 1 ? session.pending[0]! : Buffer.concat(session.pending, session.pendingBytes);
+    const bytes = session.pendingBytes;
+    this.#dropPending(session);
+    sink.output(frame);
+    session.inFlight += bytes;
     this.#flow(session);
+  }
+
+  #dropPending(session: TerminalSession): void {
+    session.pending = [];
+    session.pendingBytes = 0;
   }
 
   #flow(session: TerminalSession): void {
@@ -253,6 +294,7 @@ export class SessionManager {
     if (session.sink !== sink) return;
     session.sink = undefined;
     session.inFlight = 0;
+    this.#dropPending(session);
     // Nobody is watching: keep reading (into the scrollback) so the program does not block.
     this.#flow(session);
     if (!this.#sessions.has(session.id)) return;
@@ -275,6 +317,7 @@ export class SessionManager {
       // Output that was still on its way goes first (node-pty may report exit before the last data).
       setImmediate(() => {
         if (session.sink !== sink) return;
+        this.#flush(session);
         session.sink = undefined;
         try {
           sink.send({ t: 'exit', code });

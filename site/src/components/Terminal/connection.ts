@@ -42,7 +42,7 @@ export const ACK_BYTES = 64 * 1024;
 export const ACK_IDLE_MS = 100;
 export const PING_EVERY_MS = 15_000;
 /** No pong for this long: the socket is dead even if it has not said so. */
-const PONG_TIMEOUT_MS = 40_000;
+export const PONG_TIMEOUT_MS = 40_000;
 const BACKOFF_FIRST_S = 1;
 export const BACKOFF_MAX_S = 30;
 /** While the lab has no workspace, look again this often. */
@@ -108,8 +108,15 @@ function storage(): Storage | undefined {
   }
 }
 
+/** Heartbeat timing (tests shorten it). */
+export interface ConnectionTiming {
+  pingEveryMs: number;
+  pongTimeoutMs: number;
+}
+
 export class TerminalConnection {
   readonly #labId: string;
+  readonly #timing: ConnectionTiming;
   readonly #sink: TerminalSink;
   readonly #onStatus: (status: TerminalStatus) => void;
   #ws: WebSocket | undefined;
@@ -126,8 +133,14 @@ export class TerminalConnection {
   #final = false;
   #disposed = false;
 
-  constructor(labId: string, sink: TerminalSink, onStatus: (status: TerminalStatus) => void) {
+  constructor(
+    labId: string,
+    sink: TerminalSink,
+    onStatus: (status: TerminalStatus) => void,
+    timing: ConnectionTiming = { pingEveryMs: PING_EVERY_MS, pongTimeoutMs: PONG_TIMEOUT_MS },
+  ) {
     this.#labId = labId;
+    this.#timing = timing;
     this.#sink = sink;
     this.#onStatus = onStatus;
   }
@@ -276,7 +289,7 @@ export class TerminalConnection {
           this.#latencyMs = undefined;
           this.#setStatus({ kind: 'connected' });
           this.#ping();
-          this.#pingTimer = setInterval(() => this.#ping(), PING_EVERY_MS);
+          this.#pingTimer = setInterval(() => this.#ping(), this.#timing.pingEveryMs);
           break;
         case 'pong': {
           const sent = this.#pings.get(message.id);
@@ -374,9 +387,19 @@ export class TerminalConnection {
 
   #ping(): void {
     const oldest = this.#pings.values().next().value;
-    if (oldest !== undefined && performance.now() - oldest > PONG_TIMEOUT_MS) {
-      // Half-open socket: close it and let onclose reconnect.
-      this.#ws?.close(4000, 'pong timeout');
+    if (oldest !== undefined && performance.now() - oldest > this.#timing.pongTimeoutMs) {
+      // Half-open socket: a close handshake would never finish (browsers wait up to a minute for it),
+      // so let this socket go without waiting for its close event and reconnect now.
+      const ws = this.#ws;
+      this.#ws = undefined;
+      if (this.#pingTimer) clearInterval(this.#pingTimer);
+      this.#pingTimer = undefined;
+      if (ws) {
+        ws.onmessage = null;
+        ws.onclose = null;
+        ws.close(1000, 'pong timeout');
+      }
+      this.#retry({ code: 'PONG_TIMEOUT', message: 'The terminal stopped answering.' });
       return;
     }
     const id = ++this.#pingId;
