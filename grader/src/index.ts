@@ -13,6 +13,7 @@ export { DockerEvidence, LABEL_LAB, LABEL_WORKSPACE } from './evidence/docker.ts
 export { WorkspaceFiles } from './evidence/files.ts';
 export { HttpEvidence } from './evidence/http.ts';
 export { KubeEvidence } from './evidence/kube.ts';
+export { MlflowEvidence, MlflowApiError, MlflowNotFoundError, collect, ifExists } from './evidence/mlflow.ts';
 export { ProcessEvidence } from './evidence/process.ts';
 export { ProgressStore } from './store/store.ts';
 export type { AttemptFilter, NewLabEvent } from './store/store.ts';

@@ -27,6 +27,9 @@ import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { beforeAll, describe, test } from 'vitest';
 import { venvDir } from '../src/paths.ts';
+import { findComposeCli } from '../src/evidence/compose.ts';
+import { ProcessEvidence } from '../src/evidence/process.ts';
+import { RegistryEvidence } from '../src/evidence/registry.ts';
 
 /** What a probe found out about a tool. */
 export interface ProbeResult {
@@ -297,10 +300,39 @@ export function probeVenvTool(name: string, env: Env = process.env): Probe {
   };
 }
 
+/** A message and next step from the grader's own errors (they carry `nextStep`). */
+function errorParts(error: unknown): { reason: string; hint?: string } {
+  const nextStep = (error as { nextStep?: unknown } | null)?.nextStep;
+  return { reason: errorText(error), ...(typeof nextStep === 'string' ? { hint: nextStep } : {}) };
+}
+
+/** A Docker registry answers the Registry HTTP API v2 at MLOPS_LAB_REGISTRY (default 127.0.0.1:5000). */
+export async function probeRegistry(env: Env = process.env): Promise<ProbeResult> {
+  try {
+    const registry = new RegistryEvidence(env as NodeJS.ProcessEnv);
+    const { apiVersion } = await registry.ping();
+    return { available: true, detail: `${apiVersion} at ${registry.address}` };
+  } catch (error) {
+    return { available: false, ...errorParts(error) };
+  }
+}
+
+/** Docker Compose runs: the `docker compose` plugin, else `docker-compose`. */
+export async function probeCompose(env: Env = process.env): Promise<ProbeResult> {
+  try {
+    const cli = await findComposeCli(new ProcessEvidence(env as NodeJS.ProcessEnv));
+    return { available: true, detail: `${cli.display} ${cli.version}` };
+  } catch (error) {
+    return { available: false, ...errorParts(error) };
+  }
+}
+
 /** The probes by name, for `toolGate('docker', probes.docker)`. */
 export const probes = {
   docker: () => probeDocker(),
   dockerImage: (tag: string) => probeDockerImage(tag),
   python: () => probePython(),
   venvTool: (name: string) => probeVenvTool(name),
+  registry: () => probeRegistry(),
+  compose: () => probeCompose(),
 };

@@ -126,6 +126,13 @@ describe.concurrent('mlops-lab', () => {
     expect(lab!.minutes).toBeGreaterThan(0);
   });
 
+  it('returns every Kubernetes lab with cluster in needs from list --json', async ({ expect }) => {
+    const r = await cli(['list', '--json']);
+    const labs = (JSON.parse(r.stdout) as { id: string; stage: string; needs: string[] }[]).filter((l) => l.stage === 'kubernetes');
+    expect(labs.map((l) => l.id)).toEqual(expect.arrayContaining(['kubernetes/01-deploy-model-api', 'kubernetes/02-probes']));
+    expect(labs.filter((l) => !l.needs.includes('cluster')).map((l) => l.id)).toEqual([]);
+  });
+
   it('returns the starter in --dir, and a second start without --force exits 2 and keeps the learner’s edit', async ({ expect }) => {
     const dir = workspace('start');
     const first = await cli(['start', 'docker/01', '--dir', dir]);

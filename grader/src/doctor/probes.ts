@@ -1,6 +1,8 @@
 import { DockerEvidence, dockerHostDescription } from '../evidence/docker.ts';
 import { KubeEvidence } from '../evidence/kube.ts';
 import { ProcessEvidence, findTool, installHint } from '../evidence/process.ts';
+import { findComposeCli } from '../evidence/compose.ts';
+import { RegistryEvidence } from '../evidence/registry.ts';
 import { MlopsLabError } from '../errors.ts';
 import type { ToolId } from '../lab/schema.ts';
 
@@ -50,11 +52,26 @@ export async function probeTool(tool: ToolId, deps: ProbeDeps): Promise<ToolStat
       const version = await deps.kube.serverVersion();
       return { tool, ok: true, detail: `Kubernetes ${version}` };
     }
+    if (tool === 'registry') {
+      const registry = new RegistryEvidence(deps.env);
+      const { apiVersion } = await registry.ping();
+      return { tool, ok: true, detail: `Docker registry (${apiVersion}) at http://${registry.address}` };
+    }
+    if (tool === 'compose') {
+      const cli = await findComposeCli(deps.process);
+      return { tool, ok: true, detail: `Docker Compose ${cli.version} (\`${cli.display}\`)` };
+    }
     const spec = PROGRAMS[tool];
     if (!spec) return { tool, ok: false, detail: 'unknown tool', fix: `No probe for ${tool}.` };
     const path = await findTool(spec.program, deps.env);
     if (!path) {
-      return { tool, ok: false, detail: `${spec.program} not found in .venv/bin or on PATH`, fix: installHint(spec.program), code: 'TOOL_MISSING' };
+      return {
+        tool,
+        ok: false,
+        detail: `${spec.program} not found in .venv/bin or on PATH`,
+        fix: installHint(spec.program),
+        code: 'TOOL_MISSING',
+      };
     }
     const result = await deps.process.run(path, spec.versionArgs, { timeoutMs: 15_000, maxOutputBytes: 4096 });
     const firstLine = `${result.stdout}\n${result.stderr}`.trim().split('\n')[0] ?? '';

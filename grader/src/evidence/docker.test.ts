@@ -276,6 +276,81 @@ describeWithTools([docker, baseImage], 'DockerEvidence (real Docker engine)', ()
     expect(await engine.inspectImage(`${repo}:too-large`)).toBeUndefined();
   });
 
+  it('returns BuildKit steps, the install CACHED and the code COPY not, from a rebuild after a code change', async () => {
+    const dir = await context({
+      Dockerfile: `FROM ${BASE_IMAGE}\nWORKDIR /app\nCOPY deps.txt .\nRUN cp deps.txt installed.txt\nCOPY app/ app/\n`,
+      'deps.txt': `pkg==1.0 ${suffix}\n`,
+      'app/main.py': 'print(1)\n',
+    });
+    const first = await engine.build({ contextDir: dir, tag: `${repo}:steps`, labels });
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    expect(first.steps.find((s) => s.name.includes('RUN cp deps.txt'))).toMatchObject({ cached: false, completed: true });
+    await writeFile(join(dir, 'app/main.py'), 'print(2)\n');
+    const second = await engine.build({ contextDir: dir, tag: `${repo}:steps`, labels });
+    const status = Object.fromEntries(second.steps.filter((s) => /^\[\d+\/\d+\]/.test(s.name)).map((s) => [s.name, s.cached]));
+    expect(status).toMatchObject({
+      '[3/5] COPY deps.txt .': true,
+      '[4/5] RUN cp deps.txt installed.txt': true,
+      '[5/5] COPY app/ app/': false,
+    });
+  });
+
+  it('returns the failing step with its error in steps of a failed build', async () => {
+    const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN exit 3\n` });
+    const result = await engine.build({ contextDir: dir, tag: `${repo}:step-fails`, labels });
+    expect(result.ok).toBe(false);
+    expect(result.steps.find((s) => s.name.includes('RUN exit 3'))?.error).toMatch(/exit code: 3/);
+  });
+
+  it('returns, from scanImageLayers, a file added in one layer and deleted in the next, with the instructions', async () => {
+    const dir = await context({
+      Dockerfile: `FROM ${BASE_IMAGE}\nCOPY app/ /app/\nRUN rm /app/.env\n`,
+      'app/.env': 'TOKEN=x\n',
+      'app/main.py': 'print(1)\n',
+    });
+    const result = await engine.build({ contextDir: dir, tag: `${repo}:layers`, labels });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    const scan = await engine.scanImageLayers(`${repo}:layers`, { classify: (f) => (f.path.endsWith('/.env') ? 'env file' : undefined) });
+    const base = (await engine.inspectImage(BASE_IMAGE))!.RootFS.Layers!.length;
+    expect(scan.layers).toHaveLength(base + 2);
+    expect(scan.findings).toEqual([{ layer: base, path: '/app/.env', size: 8, reason: 'env file', deletedInLayer: base + 1 }]);
+    expect(scan.layers[base]!.createdBy).toMatch(/COPY app\/ \/app\//);
+    expect(scan.layers[base + 1]!.createdBy).toMatch(/rm \/app\/.env/);
+  });
+
+  it('errors with IMAGE_MISSING from scanImageLayers for an image that does not exist', async () => {
+    const error = await rejection(engine.scanImageLayers(`${repo}:nope`, { classify: () => undefined }));
+    expect((error as EvidenceError).code).toBe('IMAGE_MISSING');
+  });
+
+  it('returns the exit code and output from runToCompletion, without network, and removes the container', async () => {
+    const out = await engine.runToCompletion({
+      image: BASE_IMAGE,
+      entrypoint: ['python3'],
+      cmd: ['-c', 'import socket, sys; print("ifaces", len(socket.if_nameindex())); sys.exit(4)'],
+      labels,
+    });
+    expect(out).toEqual({ exitCode: 4, output: 'ifaces 1' });
+    expect((await engine.listLabelled(labels)).containers).toEqual([]);
+  });
+
+  it('errors with CONTAINER_TIMEOUT from runToCompletion when the command does not finish, and removes the container', async () => {
+    const error = await rejection(
+      engine.runToCompletion({ image: BASE_IMAGE, entrypoint: ['sleep'], cmd: ['60'], labels, timeoutMs: 1500 }),
+    );
+    expect((error as EvidenceError).code).toBe('CONTAINER_TIMEOUT');
+    expect((error as EvidenceError).message).toContain('sleep 60');
+    expect((await engine.listLabelled(labels)).containers).toEqual([]);
+  });
+
+  it('removes one image with removeImage, and ignores a missing one', async () => {
+    const dir = await context({ Dockerfile: `FROM ${BASE_IMAGE}\nLABEL remove=me\n` });
+    expect((await engine.build({ contextDir: dir, tag: `${repo}:remove-me`, labels })).ok).toBe(true);
+    await engine.removeImage(`${repo}:remove-me`);
+    expect(await engine.inspectImage(`${repo}:remove-me`)).toBeUndefined();
+    await engine.removeImage(`${repo}:remove-me`);
+  });
+
   describe('run and waitForHealth', () => {
     const containers: string[] = [];
     afterEach(async () => {

@@ -5,11 +5,20 @@ import dockerignoreImport from '@balena/dockerignore';
 import Dockerode from 'dockerode';
 import tar from 'tar-fs';
 import { EnvironmentError, EvidenceError } from '../errors.ts';
-import { WorkspaceFiles, formatBytes } from './files.ts';
+import { WorkspaceFiles, formatBytes, type WorkspaceFileInfo } from './files.ts';
+import { BuildStepRecorder, type BuildStep } from './docker/buildkit-status.ts';
+import { scanSavedImage, type LayerScan, type LayerScanOptions } from './docker/image-layers.ts';
+import { ChunkReader } from './docker/tar-reader.ts';
+
+export type { BuildStep } from './docker/buildkit-status.ts';
+export type { LayerFileCandidate, LayerFinding, LayerScan, LayerScanOptions, ScannedLayer } from './docker/image-layers.ts';
 
 // The package is CommonJS: its factory is module.exports and also its
 // `default`; type checkers disagree on which one a default import gives.
-type DockerIgnoreFactory = (options?: { ignorecase?: boolean }) => { add(patterns: string): { ignores(path: string): boolean }; ignores(path: string): boolean };
+type DockerIgnoreFactory = (options?: { ignorecase?: boolean }) => {
+  add(patterns: string): { ignores(path: string): boolean };
+  ignores(path: string): boolean;
+};
 const dockerignore = ((dockerignoreImport as { default?: unknown }).default ?? dockerignoreImport) as DockerIgnoreFactory;
 
 /** Label on every container and image the grader creates, naming the workspace. */
@@ -18,6 +27,17 @@ export const LABEL_WORKSPACE = 'org.mlops-lab.workspace';
 export const LABEL_LAB = 'org.mlops-lab.lab';
 
 export type ImageInfo = Dockerode.ImageInspectInfo;
+
+/** One line of `docker history`: the instruction that made it and the size it added. */
+export interface HistoryEntry {
+  Id: string;
+  Created: number;
+  /** The instruction, e.g. `RUN |1 TOKEN=… /bin/sh -c make # buildkit`. */
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
 export type ContainerInfo = Dockerode.ContainerInspectInfo;
 
 export interface BuildOptions {
@@ -35,9 +55,13 @@ export interface BuildOptions {
   onProgress?: (line: string) => void;
 }
 
+/**
+ * `steps` are BuildKit's build steps with their cache status (empty with the
+ * legacy builder), e.g. to tell whether a dependency install was `CACHED`.
+ */
 export type BuildResult =
-  | { ok: true; imageId: string; tag: string; durationMs: number; logTail: string }
-  | { ok: false; error: string; logTail: string; durationMs: number };
+  | { ok: true; imageId: string; tag: string; durationMs: number; logTail: string; steps: BuildStep[] }
+  | { ok: false; error: string; logTail: string; durationMs: number; steps: BuildStep[] };
 
 /** One event of a build's progress stream, after dockerode decoded BuildKit traces. */
 interface BuildEvent {
@@ -52,7 +76,8 @@ export type HealthOutcome =
   | { status: 'exited'; exitCode: number; log: string; waitedMs: number }
   | { status: 'timeout'; lastStatus: string; log: string; waitedMs: number };
 
-const DOCKER_HINT = 'Start Docker (`sudo systemctl start docker`, or open Docker Desktop), check it with `docker version`, then run `mlops-lab doctor`.';
+const DOCKER_HINT =
+  'Start Docker (`sudo systemctl start docker`, or open Docker Desktop), check it with `docker version`, then run `mlops-lab doctor`.';
 
 /** Where the grader talks to Docker, for messages. */
 export function dockerHostDescription(env: NodeJS.ProcessEnv = process.env): string {
@@ -90,10 +115,14 @@ export class DockerEvidence {
 
   /** The engine version; throws DOCKER_UNAVAILABLE when Docker does not answer. Cached. */
   version(timeoutMs = 3_000): Promise<string> {
-    this.#version ??= this.#call('ping', async () => {
-      const info = await this.engine().version();
-      return info.Version;
-    }, timeoutMs);
+    this.#version ??= this.#call(
+      'ping',
+      async () => {
+        const info = await this.engine().version();
+        return info.Version;
+      },
+      timeoutMs,
+    );
     this.#version.catch(() => {
       this.#version = undefined;
     });
@@ -103,7 +132,17 @@ export class DockerEvidence {
   async #call<T>(what: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EnvironmentError('DOCKER_TIMEOUT', `Docker did not answer "${what}" within ${timeoutMs} ms at ${dockerHostDescription(this.#env)}.`, DOCKER_HINT)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new EnvironmentError(
+              'DOCKER_TIMEOUT',
+              `Docker did not answer "${what}" within ${timeoutMs} ms at ${dockerHostDescription(this.#env)}.`,
+              DOCKER_HINT,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([fn(), timeout]);
@@ -133,10 +172,59 @@ export class DockerEvidence {
     }
   }
 
-  /** Layer history (`docker history`). */
-  async imageHistory(ref: string, timeoutMs = 10_000): Promise<Dockerode.ImageInfo[]> {
+  /** Layer history (`docker history --no-trunc`), newest entry first. */
+  async imageHistory(ref: string, timeoutMs = 10_000): Promise<HistoryEntry[]> {
     await this.version();
-    return (await this.#call('image history', () => this.engine().getImage(ref).history(), timeoutMs)) as Dockerode.ImageInfo[];
+    return (await this.#call('image history', () => this.engine().getImage(ref).history(), timeoutMs)) as HistoryEntry[];
+  }
+
+  /**
+   * Reads every layer of an image the way `docker save IMAGE | tar -t` and
+   * each `layer.tar` inside would show it, streaming (nothing is written to
+   * disk), and reports the files `classify` picks out, with the layer that
+   * adds each one and the later layer that deletes it, if any.
+   */
+  async scanImageLayers(
+    ref: string,
+    options: LayerScanOptions & { timeoutMs?: number; maxImageBytes?: number; signal?: AbortSignal },
+  ): Promise<LayerScan> {
+    await this.version();
+    const maxBytes = options.maxImageBytes ?? 4 * 1024 ** 3;
+    const info = await this.inspectImage(ref);
+    if (!info)
+      throw new EvidenceError('IMAGE_MISSING', `There is no image ${ref} to read.`, `Build it first: \`docker build -t ${ref} .\``);
+    if (info.Size > maxBytes) {
+      throw new EvidenceError(
+        'IMAGE_TOO_LARGE',
+        `The image ${ref} is ${formatBytes(info.Size)}; the grader reads the layers of images up to ${formatBytes(maxBytes)}.`,
+        `See which layers are big with \`docker history ${ref}\` and keep build tools and data out of the final stage.`,
+      );
+    }
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const stream = (await this.#call('image save', () => this.engine().getImage(ref).get(), 30_000)) as unknown as Readable;
+    const stop = (error: Error): void => {
+      stream.destroy(error);
+    };
+    const onAbort = (): void => stop(new Error('the layer scan was cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () =>
+        stop(
+          new EnvironmentError(
+            'DOCKER_TIMEOUT',
+            `Reading the layers of ${ref} took longer than ${Math.round(timeoutMs / 1000)} s.`,
+            DOCKER_HINT,
+          ),
+        ),
+      timeoutMs,
+    );
+    try {
+      return await scanSavedImage(new ChunkReader(stream as AsyncIterable<Buffer>), options);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      stream.destroy();
+    }
   }
 
   /**
@@ -180,8 +268,12 @@ export class DockerEvidence {
       );
     } catch (error) {
       if (error instanceof EnvironmentError) throw error;
-      return { ok: false, error: engineMessage(error), logTail: '', durationMs: elapsed() };
+      return { ok: false, error: engineMessage(error), logTail: '', durationMs: elapsed(), steps: [] };
     }
+    // A second reader of the same response body: dockerode turns the BuildKit
+    // trace into log lines, this keeps each step's cache status.
+    const recorder = new BuildStepRecorder();
+    stream.on('data', (chunk: Buffer) => recorder.write(chunk));
     const engine = this.engine() as Dockerode & {
       followProgress(stream: NodeJS.ReadableStream, done: (error: Error | null) => void, progress: (event: BuildEvent) => void): void;
     };
@@ -219,10 +311,11 @@ export class DockerEvidence {
       );
     });
     const logTail = lines.slice(-25).join('\n');
-    if (outcome.error) return { ok: false, error: outcome.error, logTail, durationMs: elapsed() };
+    const steps = recorder.steps();
+    if (outcome.error) return { ok: false, error: outcome.error, logTail, durationMs: elapsed(), steps };
     const info = await this.inspectImage(options.tag);
-    if (!info) return { ok: false, error: 'the engine reported no image after the build', logTail, durationMs: elapsed() };
-    return { ok: true, imageId: info.Id, tag: options.tag, durationMs: elapsed(), logTail };
+    if (!info) return { ok: false, error: 'the engine reported no image after the build', logTail, durationMs: elapsed(), steps };
+    return { ok: true, imageId: info.Id, tag: options.tag, durationMs: elapsed(), logTail, steps };
   }
 
   /**
@@ -238,20 +331,28 @@ export class DockerEvidence {
     healthcheckIntervalMs?: number;
     timeoutMs?: number;
   }): Promise<string> {
+    const container = await this.#createAndStart(
+      {
+        Image: options.image,
+        Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Labels: options.labels ?? {},
+        ...(options.cmd ? { Cmd: options.cmd } : {}),
+        ...(options.healthcheckIntervalMs ? { Healthcheck: { Interval: options.healthcheckIntervalMs * 1_000_000 } } : {}),
+      },
+      options.timeoutMs ?? 30_000,
+    );
+    return container.id;
+  }
+
+  /** Creates a container with the grader's limits (512 MiB, 256 processes) and starts it; removes it if it does not start. */
+  async #createAndStart(spec: Dockerode.ContainerCreateOptions, timeoutMs: number): Promise<Dockerode.Container> {
     await this.version();
-    const timeoutMs = options.timeoutMs ?? 30_000;
     const container = await this.#call(
       'container create',
       () =>
         this.engine().createContainer({
-          Image: options.image,
-          Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-          Labels: options.labels ?? {},
-          ...(options.cmd ? { Cmd: options.cmd } : {}),
-          ...(options.healthcheckIntervalMs
-            ? { Healthcheck: { Interval: options.healthcheckIntervalMs * 1_000_000 } }
-            : {}),
-          HostConfig: { AutoRemove: false, Memory: 512 * 1024 * 1024, PidsLimit: 256 },
+          ...spec,
+          HostConfig: { AutoRemove: false, Memory: 512 * 1024 * 1024, PidsLimit: 256, ...spec.HostConfig },
         }),
       timeoutMs,
     );
@@ -261,7 +362,58 @@ export class DockerEvidence {
       await this.removeContainer(container.id);
       throw error;
     }
-    return container.id;
+    return container;
+  }
+
+  /**
+   * Runs a command in a new container from `image` until it exits, like
+   * `docker run --rm --entrypoint ENTRYPOINT IMAGE CMD…`, and returns its exit
+   * code and the tail of its output. The container is removed afterwards.
+   */
+  async runToCompletion(options: {
+    image: string;
+    entrypoint: string[];
+    cmd?: string[];
+    labels?: Record<string, string>;
+    timeoutMs?: number;
+  }): Promise<{ exitCode: number; output: string }> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const container = await this.#createAndStart(
+      {
+        Image: options.image,
+        Entrypoint: options.entrypoint,
+        Cmd: options.cmd ?? [],
+        Labels: options.labels ?? {},
+        NetworkDisabled: true,
+        HostConfig: { NetworkMode: 'none' },
+      },
+      30_000,
+    );
+    try {
+      const waited = (await this.#call('container wait', () => container.wait(), timeoutMs).catch((error: unknown) => {
+        if (error instanceof EnvironmentError && error.code === 'DOCKER_TIMEOUT') {
+          throw new EvidenceError(
+            'CONTAINER_TIMEOUT',
+            `\`${[...options.entrypoint, ...(options.cmd ?? [])].join(' ').slice(0, 80)}\` in ${options.image} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+            `Run it yourself: \`docker run --rm --entrypoint ${options.entrypoint[0]} ${options.image} …\` and see where it waits.`,
+          );
+        }
+        throw error;
+      })) as { StatusCode: number };
+      return { exitCode: waited.StatusCode, output: await this.logs(container.id, 200) };
+    } finally {
+      await this.removeContainer(container.id);
+    }
+  }
+
+  /** Removes one image by id or tag (`docker rmi -f`); a missing image is not an error. */
+  async removeImage(ref: string): Promise<void> {
+    await this.version();
+    try {
+      await this.#call('image remove', () => this.engine().getImage(ref).remove({ force: true }), 60_000);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
   }
 
   async inspectContainer(id: string, timeoutMs = 10_000): Promise<ContainerInfo> {
@@ -293,7 +445,11 @@ export class DockerEvidence {
   /** The last lines of a container's output. */
   async logs(id: string, tail = 30): Promise<string> {
     try {
-      const buffer = (await this.#call('container logs', () => this.engine().getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false }), 10_000)) as unknown as Buffer;
+      const buffer = (await this.#call(
+        'container logs',
+        () => this.engine().getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false }),
+        10_000,
+      )) as unknown as Buffer;
       return demuxLogs(buffer).trim();
     } catch {
       return '';
@@ -325,7 +481,11 @@ export class DockerEvidence {
       }
     }
     // Dangling intermediate images of failed builds carry the labels too.
-    const dangling = await this.#call('image list', () => this.engine().listImages({ all: true, filters: { ...filters, dangling: ['true'] } }), 10_000);
+    const dangling = await this.#call(
+      'image list',
+      () => this.engine().listImages({ all: true, filters: { ...filters, dangling: ['true'] } }),
+      10_000,
+    );
     for (const image of dangling) {
       try {
         await this.#call('image remove', () => this.engine().getImage(image.Id).remove({ force: true }), 60_000);
@@ -353,6 +513,11 @@ export class DockerEvidence {
  * that teaches .dockerignore.
  */
 export async function buildContextEntries(contextDir: string, dockerfile: string, maxBytes: number): Promise<string[]> {
+  return (await buildContextFiles(contextDir, dockerfile, maxBytes)).map((f) => f.path);
+}
+
+/** Like {@link buildContextEntries}, with each file's size. */
+export async function buildContextFiles(contextDir: string, dockerfile: string, maxBytes: number): Promise<WorkspaceFileInfo[]> {
   let ignoreText = '';
   try {
     ignoreText = await readFile(join(contextDir, '.dockerignore'), 'utf8');
@@ -363,7 +528,10 @@ export async function buildContextEntries(contextDir: string, dockerfile: string
   const files = new WorkspaceFiles(contextDir);
   const alwaysSent = (rel: string): boolean => rel === dockerfile || rel === '.dockerignore';
   // Skip ignored folders while walking (node_modules, data/) unless a `!` rule may bring files back.
-  const listed = await files.list('.', { maxEntries: 100_000, skip: (rel) => !alwaysSent(rel) && ig.ignores(rel) && !hasNegation(ignoreText) });
+  const listed = await files.list('.', {
+    maxEntries: 100_000,
+    skip: (rel) => !alwaysSent(rel) && ig.ignores(rel) && !hasNegation(ignoreText),
+  });
   const kept = listed.filter((f) => !ig.ignores(f.path) || alwaysSent(f.path));
   const total = kept.reduce((sum, f) => sum + f.size, 0);
   if (total > maxBytes) {
@@ -374,7 +542,7 @@ export async function buildContextEntries(contextDir: string, dockerfile: string
       `List files the image does not need in .dockerignore, e.g. \`echo ${biggest[0]?.path ?? 'data/'} >> .dockerignore\`.`,
     );
   }
-  return kept.map((f) => f.path);
+  return kept;
 }
 
 function hasNegation(ignoreText: string): boolean {
@@ -382,7 +550,9 @@ function hasNegation(ignoreText: string): boolean {
 }
 
 function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error ? Number((error as { statusCode: unknown }).statusCode) : undefined;
+  return typeof error === 'object' && error !== null && 'statusCode' in error
+    ? Number((error as { statusCode: unknown }).statusCode)
+    : undefined;
 }
 
 function engineMessage(error: unknown): string {

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { EvidenceError } from '../errors.ts';
 
 export interface HttpRequest {
@@ -15,6 +17,13 @@ export interface HttpRequest {
   /** Basic auth credentials. */
   basicAuth?: { username: string; password: string };
   signal?: AbortSignal;
+  /**
+   * Connect to this address (IP or host name) instead of the URL's host,
+   * which still goes in the Host header, like `curl --resolve`: how one
+   * reaches a name-based Ingress before DNS knows the name. Redirects are
+   * not followed then (a 3xx is returned as it is).
+   */
+  resolveTo?: string;
 }
 
 export interface HttpResponse {
@@ -52,6 +61,8 @@ export class HttpEvidence {
       headers.authorization = `Basic ${Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`).toString('base64')}`;
     }
     const origin = new URL(url);
+    if (req.resolveTo !== undefined)
+      return requestResolved(origin, req.resolveTo, req.method ?? 'GET', headers, body, signal, timeoutMs, maxBytes);
     const started = performance.now();
     let current = origin;
     for (let hop = 0; ; hop++) {
@@ -154,4 +165,94 @@ function describeFetchError(error: unknown): string {
     return error.message;
   }
   return String(error);
+}
+
+/**
+ * One request to `address` with the Host of `url` (fetch cannot set Host),
+ * with the same timeout and body cap as the rest of HttpEvidence.
+ */
+function requestResolved(
+  url: URL,
+  address: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<HttpResponse> {
+  const started = performance.now();
+  const shown = `${method} ${url.href} (via ${address})`;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const req = send(
+      {
+        host: address,
+        port,
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...headers, host: url.host },
+        servername: url.hostname,
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length > maxBytes) {
+            chunks.push(chunk.subarray(0, maxBytes - size));
+            truncated = true;
+            res.destroy();
+            finish();
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        let done = false;
+        const finish = (): void => {
+          if (done) return;
+          done = true;
+          const text = Buffer.concat(chunks).toString('utf8');
+          const responseHeaders: Record<string, string> = {};
+          for (const [key, value] of Object.entries(res.headers))
+            if (value !== undefined) responseHeaders[key] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({
+            url: url.href,
+            status: res.statusCode ?? 0,
+            headers: responseHeaders,
+            body: text,
+            truncated,
+            durationMs: Math.round(performance.now() - started),
+            json(): unknown {
+              try {
+                return JSON.parse(text) as unknown;
+              } catch {
+                return undefined;
+              }
+            },
+          });
+        };
+        res.on('end', finish);
+        res.on('error', (cause) => {
+          if (!done) reject(unreachable(cause));
+        });
+      },
+    );
+    const unreachable = (cause: unknown): EvidenceError => {
+      const timedOut = signal.aborted;
+      return new EvidenceError(
+        timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE',
+        timedOut ? `${shown} got no answer within ${timeoutMs} ms.` : `${shown} failed: ${describeFetchError(cause)}.`,
+        `Try it yourself: \`curl -v --resolve ${url.hostname}:${port}:${address} ${url.href}\`.`,
+        { cause },
+      );
+    };
+    req.on('error', (cause) => reject(unreachable(cause)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }

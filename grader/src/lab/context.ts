@@ -2,6 +2,7 @@ import type { DockerEvidence } from '../evidence/docker.ts';
 import type { WorkspaceFiles } from '../evidence/files.ts';
 import type { HttpEvidence } from '../evidence/http.ts';
 import type { KubeEvidence } from '../evidence/kube.ts';
+import type { MlflowEvidence } from '../evidence/mlflow.ts';
 import type { ProcessEvidence } from '../evidence/process.ts';
 
 /** What a check decides. Learner-facing text: what was expected, what was found, what to try next. */
@@ -32,6 +33,8 @@ export interface Evidence {
   readonly http: HttpEvidence;
   /** The Kubernetes API via @kubernetes/client-node. */
   readonly kube: KubeEvidence;
+  /** An MLflow tracking server's REST API (MLFLOW_TRACKING_URI, default http://127.0.0.1:5000); read-only. */
+  readonly mlflow: MlflowEvidence;
   /** Programs run with argv (never a shell), timeouts and output caps. */
   readonly process: ProcessEvidence;
 }

@@ -2,17 +2,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckOutcome, LabHookContext, SolveContext } from './context.ts';
 
 /** Roadmap stages, in priority order (content/stages/<id>.md holds each stage page). */
-export const STAGE_IDS = [
-  'docker',
-  'kubernetes',
-  'cicd',
-  'mlflow',
-  'dvc',
-  'serving',
-  'monitoring',
-  'iac',
-  'capstone',
-] as const;
+export const STAGE_IDS = ['docker', 'kubernetes', 'cicd', 'mlflow', 'dvc', 'serving', 'monitoring', 'iac', 'capstone'] as const;
 export const StageIdSchema = z.enum(STAGE_IDS);
 export type StageId = z.infer<typeof StageIdSchema>;
 
@@ -32,6 +22,10 @@ export const TOOL_IDS = [
   'alertmanager',
   'tofu',
   'chromium',
+  /** A Docker registry answering the Registry HTTP API v2 at MLOPS_LAB_REGISTRY (default 127.0.0.1:5000). */
+  'registry',
+  /** Docker Compose: the `docker compose` plugin or `docker-compose`. */
+  'compose',
 ] as const;
 export const ToolIdSchema = z.enum(TOOL_IDS);
 export type ToolId = z.infer<typeof ToolIdSchema>;
@@ -99,7 +93,11 @@ export const LabManifestSchema = z
     /** One or two sentences: what the learner builds. */
     summary: z.string().min(10).max(400),
     /** Expected time for a learner new to the topic, in minutes. */
-    minutes: z.number().int().positive().max(24 * 60),
+    minutes: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 60),
     /** How hard the lab is for someone at this point of the roadmap. */
     difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
     /** Ids from `content/skills.yaml` this lab gives evidence for. At least one. */

@@ -3,6 +3,7 @@ import { DockerEvidence } from '../evidence/docker.ts';
 import { WorkspaceFiles } from '../evidence/files.ts';
 import { HttpEvidence } from '../evidence/http.ts';
 import { KubeEvidence } from '../evidence/kube.ts';
+import { MlflowEvidence } from '../evidence/mlflow.ts';
 import { ProcessEvidence } from '../evidence/process.ts';
 import { MlopsLabError } from '../errors.ts';
 import { probeTools, type ToolStatus } from '../doctor/probes.ts';
@@ -39,6 +40,7 @@ export function createEvidence(workspaceDir: string, env: NodeJS.ProcessEnv = pr
     docker: overrides.docker ?? new DockerEvidence(env),
     http: overrides.http ?? new HttpEvidence(),
     kube: overrides.kube ?? new KubeEvidence(env),
+    mlflow: overrides.mlflow ?? new MlflowEvidence({ env }),
     process: overrides.process ?? new ProcessEvidence(env),
   };
 }

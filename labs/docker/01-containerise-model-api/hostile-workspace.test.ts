@@ -2,11 +2,11 @@
  * Hostile workspaces for Docker lab 01: each gets a clear check `error` or
  * `fail` that names the problem — never a crash of the grader or a hang.
  */
-import { symlink, truncate, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink, truncate, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cleanupLab, createWorkspace, findLab, runLab, type AttemptResult } from '@mlops-lab/grader';
+import { expect, it } from 'vitest';
+import { findLab } from '@mlops-lab/grader';
+import { workspacePerTest } from '../../../grader/test-support/holdout.ts';
 import { describeWithTools, probeDocker, probeDockerImage, toolGate } from '../../../grader/test-support/tools.ts';
 
 const lab = await findLab('docker/01-containerise-model-api');
@@ -14,25 +14,12 @@ const docker = await toolGate('docker', () => probeDocker());
 const base = await toolGate('image python:3.11-slim-bookworm', probeDockerImage('python:3.11-slim-bookworm'));
 
 describeWithTools([docker, base], 'docker/01 on hostile workspaces (real Docker engine)', () => {
-  let parent: string;
-  let dir: string;
-
-  beforeEach(async () => {
-    parent = await mkdtemp(join(tmpdir(), 'mlops-lab-hostile-'));
-    dir = (await createWorkspace(lab, join(parent, 'w'))).dir;
-  });
-
-  afterEach(async () => {
-    await cleanupLab(lab, dir).catch(() => {});
-    await rm(parent, { recursive: true, force: true });
-  });
-
-  const grade = (): Promise<AttemptResult> => runLab({ lab, workspaceDir: dir, learner: 'hostile-test', source: 'test', credit: 'learner' });
-  const check = (result: AttemptResult, id: string) => result.checks.find((c) => c.id === id)!;
+  const workspace = workspacePerTest(lab);
+  const { grade, check } = workspace;
 
   it('errors on a Dockerfile that is a symlink to /etc/passwd, naming the link', async () => {
-    await rm(join(dir, 'Dockerfile'));
-    await symlink('/etc/passwd', join(dir, 'Dockerfile'));
+    await rm(join(workspace.dir, 'Dockerfile'));
+    await symlink('/etc/passwd', join(workspace.dir, 'Dockerfile'));
     const result = await grade();
     const first = check(result, 'dockerfile-exists');
     expect(first.status).toBe('error');
@@ -43,7 +30,7 @@ describeWithTools([docker, base], 'docker/01 on hostile workspaces (real Docker 
 
   it('errors on a 100k-line Dockerfile with its size, without parsing it', async () => {
     const lines = ['FROM python:3.11-slim-bookworm', ...Array.from({ length: 100_000 }, (_, i) => `RUN echo line-${i}`)];
-    await writeFile(join(dir, 'Dockerfile'), `${lines.join('\n')}\n`);
+    await writeFile(join(workspace.dir, 'Dockerfile'), `${lines.join('\n')}\n`);
     const result = await grade();
     const first = check(result, 'dockerfile-exists');
     expect(first.status).toBe('error');
@@ -53,8 +40,8 @@ describeWithTools([docker, base], 'docker/01 on hostile workspaces (real Docker 
 
   it('errors on a 1 GiB file in the build context, naming it and suggesting .dockerignore', async () => {
     // A sparse file: 1 GiB to `docker build`, no disk used.
-    await writeFile(join(dir, 'model-weights.bin'), '');
-    await truncate(join(dir, 'model-weights.bin'), 1024 ** 3);
+    await writeFile(join(workspace.dir, 'model-weights.bin'), '');
+    await truncate(join(workspace.dir, 'model-weights.bin'), 1024 ** 3);
     const result = await grade();
     const build = check(result, 'image-builds');
     expect(build.status).toBe('error');

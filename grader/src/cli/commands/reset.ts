@@ -2,7 +2,7 @@ import { cp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineCommand } from 'citty';
 import { UsageError } from '../../errors.ts';
-import { cleanupLab } from '../../lab/lifecycle.ts';
+import { cleanupLab, setupLab } from '../../lab/lifecycle.ts';
 import { findLab } from '../../lab/load.ts';
 import { MARKER_FILE, readMarker, resolveWorkspace, writeMarker } from '../../lab/workspace.ts';
 import { storeFile } from '../../paths.ts';
@@ -34,7 +34,11 @@ export default defineCommand({
     for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
     await cp(lab.starterDir, dir, { recursive: true });
     await writeMarker(dir, { labId: lab.manifest.id, labVersion: lab.manifest.version, createdAt: new Date().toISOString(), solutionApplied: false });
+    // Cleanup removed what setup made outside the workspace (a lab's Kubernetes namespace): make it again.
+    const notes: string[] = [];
+    await setupLab(lab, dir, { log: (line) => notes.push(line) });
     await ProgressStore.open(storeFile()).appendEvent({ type: 'reset', labId: lab.manifest.id, learner: currentLearner(), workspace: dir });
     processOutput.out(`${color.green('✓')} Reset ${lab.manifest.id} in ${dir}: starter restored; removed ${removed.containers} containers and ${removed.images} images.`);
+    for (const note of notes) processOutput.out(note);
   },
 });

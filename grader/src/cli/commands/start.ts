@@ -17,13 +17,16 @@ export default defineCommand({
   async run({ args }) {
     const lab = await findLab(args.lab);
     const { dir, files } = await createWorkspace(lab, args.dir, { force: args.force });
-    await setupLab(lab, dir);
+    // What setup has to tell (e.g. the Kubernetes namespace of the lab) is printed after the summary.
+    const notes: string[] = [];
+    await setupLab(lab, dir, { log: (line) => notes.push(line) });
     await ProgressStore.open(storeFile()).appendEvent({ type: 'start', labId: lab.manifest.id, learner: currentLearner(), workspace: dir });
     if (args.json) {
       printJson(processOutput, { lab: lab.manifest.id, dir, files });
       return;
     }
     processOutput.out(`${color.green('✓')} Started ${color.bold(lab.manifest.title)} in ${color.cyan(dir)} (${files.length} files).`);
+    for (const note of notes) processOutput.out(note);
     processOutput.out(`\nNext:\n  cd ${dir}\n  # read the instructions: ${lab.displayDir}/instructions/\n  mlops-lab check ${lab.manifest.id}${args.dir ? ` --dir ${args.dir}` : ''}`);
   },
 });

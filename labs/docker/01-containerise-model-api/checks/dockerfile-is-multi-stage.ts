@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
-import { dockerfile } from './shared.ts';
+import { lab } from './shared.ts';
 
 export default defineCheck({
   id: 'dockerfile-is-multi-stage',
@@ -7,7 +7,7 @@ export default defineCheck({
   needs: ['dockerfile-exists'],
   hint: 'Name the first stage (`FROM python:3.11-slim-bookworm AS train`) and copy only the model: `COPY --from=train /build/model/model.json model/model.json`.',
   async run(ctx) {
-    const model = await dockerfile(ctx);
+    const model = await lab.dockerfile(ctx);
     const final = model.finalStage;
     const copiesFromStage = final.instructions.some((i) => i.keyword === 'COPY' && i.flags.some((f) => /^--from=/i.test(f)));
     if (model.stages.length >= 2 && copiesFromStage) {

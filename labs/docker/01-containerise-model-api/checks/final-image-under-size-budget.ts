@@ -1,5 +1,5 @@
 import { defineCheck, fail, formatBytes, pass } from '@mlops-lab/grader/authoring';
-import { builtImageInfo, dockerfile } from './shared.ts';
+import { lab } from './shared.ts';
 
 /** What the app and its model may add on top of the base image. */
 export const SIZE_BUDGET_BYTES = 10 * 1024 * 1024;
@@ -12,8 +12,8 @@ export default defineCheck({
   hint: 'Compare sizes with `docker image ls` and see which layer is big with `docker history loan-model`.',
   // Mirrors: docker image inspect --format '{{.Size}}' <image> <base>
   async run(ctx) {
-    const model = await dockerfile(ctx);
-    const info = await builtImageInfo(ctx);
+    const model = await lab.dockerfile(ctx);
+    const info = await lab.builtImageInfo(ctx);
     const baseRef = model.finalStage.fromStage ? undefined : model.finalStage.image;
     const base = baseRef ? await ctx.docker.inspectImage(baseRef) : undefined;
     const baseSize = base?.Size ?? 0;

@@ -1,0 +1,5 @@
+import { defineCheck, imageBuildsCheck } from '@mlops-lab/grader/authoring';
+import { lab } from './shared.ts';
+
+// Mirrors: docker build -t screening .
+export default defineCheck(imageBuildsCheck(lab));

@@ -1,0 +1,3 @@
+import { rolloutIsComplete } from '../../_shared/deployment.ts';
+
+export default rolloutIsComplete();

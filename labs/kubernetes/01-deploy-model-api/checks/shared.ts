@@ -1,0 +1,1 @@
+export const LAB_ID = 'kubernetes/01-deploy-model-api';
