@@ -36,6 +36,8 @@ export interface ContractOptions {
   env?: () => NodeJS.ProcessEnv;
   /** How long cleanup may take to remove the lab namespace (a live cluster deletes it asynchronously). Default 120 s. */
   namespaceGoneTimeoutMs?: number;
+  /** Time for the solve-and-grade step (real training runs take longer than a build from cache). Default: the suite's testTimeout. */
+  solveTimeoutMs?: number;
 }
 
 /** Registers the contract's tests for one lab; call it inside a describe. */
@@ -82,7 +84,7 @@ export function labContract(lab: LoadedLab, options: ContractOptions = {}): void
     expect(result.status).toBe('fail');
   });
 
-  it('passes every check after solve', async () => {
+  it('passes every check after solve', { timeout: options.solveTimeoutMs }, async () => {
     await applySolution(lab, dir!, { env: env() });
     const result = await grade('solution');
     const notPassing = result.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}: ${c.message} ${c.actual ?? ''}`);

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '@mlops-lab/cluster/fixture';
 import { loadAllLabs, type LoadedLab, type ToolId } from '@mlops-lab/grader';
 import { labContract } from './contract-suite.ts';
+import { sharedTrackingServer, stopSharedTrackingServerAfterAll } from './mlflow/_shared/test-server.ts';
 import {
   describeWithTools,
   probeCompose,
@@ -24,6 +25,7 @@ import {
   probeDockerImage,
   probePython,
   probeRegistry,
+  probeVenvTool,
   toolGate,
   type ToolGate,
 } from '../grader/test-support/tools.ts';
@@ -46,6 +48,8 @@ async function gatesFor(lab: LoadedLab, options: { cluster?: 'fixture' } = {}): 
     else if (tool === 'python') gates.push(gate('python', () => toolGate('python', () => probePython())));
     else if (tool === 'registry') gates.push(gate('registry', () => toolGate('registry', () => probeRegistry())));
     else if (tool === 'compose') gates.push(gate('compose', () => toolGate('compose', () => probeCompose())));
+    else if (tool === 'mlflow') gates.push(gate('mlflow', () => toolGate('mlflow', probeVenvTool('mlflow'))));
+    else if (tool === 'dvc' || tool === 'git') gates.push(gate(tool, () => toolGate(tool, probeVenvTool(tool))));
     else
       gates.push(
         gate(tool, () => toolGate(tool, () => ({ available: false, reason: `the contract test has no probe for "${tool}" yet` }))),
@@ -67,10 +71,14 @@ it('discovers every lab folder', () => {
   expect(labs.map((l) => l.manifest.id)).toContain('docker/01-containerise-model-api');
 });
 
+// MLflow labs: one real tracking server (SQLite, temp artifact root) for all
+// of them, MLFLOW_TRACKING_URI passed to setup, grading, solve and cleanup.
+stopSharedTrackingServerAfterAll();
 for (const lab of defaultSuiteLabs) {
   const gates = await gatesFor(lab);
+  const mlflow = lab.manifest.needs.includes('mlflow') ? gates.find((g) => g.tool === 'mlflow') : undefined;
   describeWithTools(gates, `lab contract: ${lab.manifest.id}`, () => {
-    labContract(lab);
+    labContract(lab, mlflow ? { env: sharedTrackingServer(mlflow), solveTimeoutMs: 300_000 } : {});
   });
 }
 

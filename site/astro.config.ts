@@ -43,8 +43,18 @@ export default defineConfig({
           items: stages.map((s) => ({ label: `${s.order}. ${s.title}`, link: `/stages/${s.id}/` })),
         },
         {
+          // One collapsed group per stage, in roadmap order (Starlight opens the group of the current page).
           label: 'Labs',
-          items: labs.map((l) => ({ label: l.manifest.title, link: `/labs/${l.manifest.id}/` })),
+          items: stages
+            .map((s) => ({
+              label: s.title,
+              collapsed: true,
+              items: labs
+                .filter((l) => l.manifest.stage === s.id)
+                .sort((a, b) => a.manifest.id.localeCompare(b.manifest.id))
+                .map((l) => ({ label: l.manifest.title, link: `/labs/${l.manifest.id}/` })),
+            }))
+            .filter((group) => group.items.length > 0),
         },
         { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
       ],

@@ -69,3 +69,37 @@ export type {
   ComposeCli,
   ComposeLeftovers,
 } from './evidence/compose.ts';
+export {
+  readWorkflow,
+  parseWorkflowText,
+  parseGuardedYaml,
+  listWorkflowFiles,
+  formatYamlPath,
+  WORKFLOW_LIMITS,
+  WORKFLOWS_DIR,
+} from './evidence/workflow.ts';
+export type { WorkflowModel, WorkflowJob, WorkflowStep, WorkflowProblem, GuardedYaml, YamlPath } from './evidence/workflow.ts';
+export { GitRepo, GIT_LIMITS, LAB_GIT_IDENTITY } from './evidence/git.ts';
+export {
+  DvcRepo,
+  DVC_LIMITS,
+  readDvcFile,
+  readPipeline,
+  readLock,
+  readParams,
+  parseYamlAs,
+  parseDvcYaml,
+  DvcFileSchema,
+  LockSchema,
+  PipelineSchema,
+  entryPaths,
+  declaredParams,
+  paramIsDeclared,
+  paramValue,
+  md5OfWorkspaceFile,
+  remoteObjectPath,
+} from './evidence/dvc.ts';
+export type { DvcFile, DvcLock, DvcPipeline, DvcRemote, DvcStage } from './evidence/dvc.ts';
+export { MlflowLabSupport, type LoggedModelFile } from './evidence/mlflow/lab-support.ts';
+export { MlflowNotFoundError, ifExists } from './evidence/mlflow.ts';
+export type { Experiment, LoggedModel, ModelVersion, RegisteredModel, Run } from './evidence/mlflow.ts';

@@ -1,21 +1,86 @@
 /**
- * Helpers for hold-out and hostile-workspace tests: grade a learner
- * submission with only the checks a test is about (and what they need
- * first), then hold each check to the verdict a senior reviewer would give;
- * or give every test a fresh workspace to break.
+ * Helpers for hold-out and hostile-workspace tests, for every stage: a
+ * learner submission kept as a fixture folder (`__fixtures__/holdout/<name>/`)
+ * laid over a fresh workspace, graded (with only the checks a test is about
+ * and what they need first, or with every check), then held to the verdict a
+ * senior reviewer would give, check by check; or a fresh workspace per test
+ * to break. The Kubernetes labs' harness (labs/kubernetes/_shared/holdout.ts)
+ * builds on these with a fixture API server and what the learner did.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { cleanupLab, createWorkspace, runLab, setupLab } from '../src/index.ts';
 import type { LoadedLab } from '../src/lab/load.ts';
-import type { AttemptResult } from '../src/result/schema.ts';
+import type { AttemptResult, CheckStatus } from '../src/result/schema.ts';
 
-/** A reviewer's verdict on one submission, per check id, with text the failing checks must say. */
+/** A reviewer's verdict on one submission, per check id, with text the checks must say. */
 export interface ReviewerVerdict {
-  verdicts: Record<string, 'pass' | 'fail'>;
-  says?: Record<string, RegExp>;
+  /** The status each named check must have; the checks not named may pass, fail or skip, but never error. */
+  verdicts: Record<string, CheckStatus>;
+  /** Words the message (or actual) of a check must contain, or a pattern it must match: the reviewer's reason, not just a red mark. */
+  says?: Record<string, string | RegExp>;
+}
+
+export interface VerdictOptions {
+  /** Every failing check's hint must name the exact next command (in backticks, or a kubectl, docker or mlops-lab command line), not only exist. Default false. */
+  hintNamesCommand?: boolean;
+}
+
+/**
+ * Holds a graded attempt to a reviewer's verdict: the named checks have
+ * their statuses, no check errors, each `says` entry is in its check's
+ * message or actual, and every check that fails gives a hint.
+ */
+export function expectVerdict(result: AttemptResult, verdict: ReviewerVerdict, options: VerdictOptions = {}): void {
+  const statuses = Object.fromEntries(
+    Object.keys(verdict.verdicts).map((id) => [id, result.checks.find((c) => c.id === id)?.status ?? 'missing']),
+  );
+  const details = result.checks.map((c) => `${c.id} ${c.status}: ${c.message}${c.actual ? ` [${c.actual}]` : ''}`).join('\n');
+  expect(statuses, details).toEqual(verdict.verdicts);
+  expect(result.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+  for (const [id, words] of Object.entries(verdict.says ?? {})) {
+    const check = result.checks.find((c) => c.id === id);
+    expect(check, `${id} should have run`).toBeDefined();
+    const text = `${check!.message}\n${check!.actual ?? ''}`;
+    if (typeof words === 'string') expect(text, `${id} should say why`).toContain(words);
+    else expect(text, `${id} should say why`).toMatch(words);
+  }
+  for (const check of result.checks.filter((c) => c.status === 'fail')) {
+    expect(check.hint, `${check.id} hint`).toBeTruthy();
+    if (options.hintNamesCommand)
+      expect(check.hint, `${check.id} hint names a command`).toMatch(/`[^`]+`|\b(kubectl|docker|mlops-lab) [a-z]/);
+  }
+}
+
+/** The folders under a hold-out fixtures folder, sorted: one per submission. */
+export async function fixtureFolders(fixturesDir: string): Promise<string[]> {
+  return (await readdir(fixturesDir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/**
+ * A fresh workspace of `lab` at `dir` from its starter (after the lab's
+ * setup when `setup` is true) with a submission's fixture folder laid over
+ * it. Folders named in `replace` are removed first, so a submission's `k8s/`
+ * replaces the starter's instead of merging with it.
+ */
+export async function submissionWorkspace(
+  lab: LoadedLab,
+  dir: string,
+  submission: string | undefined,
+  options: { setup?: boolean; replace?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const created = (await createWorkspace(lab, dir)).dir;
+  if (options.setup) await setupLab(lab, created, { env: options.env });
+  if (submission) {
+    for (const folder of options.replace ?? []) await rm(join(created, folder), { recursive: true, force: true });
+    await cp(submission, created, { recursive: true, force: true });
+  }
+  return created;
 }
 
 /** The lab with only the given checks and every check they need first. */
@@ -32,7 +97,7 @@ export function onlyChecks(lab: LoadedLab, ids: string[]): LoadedLab {
   return { ...lab, manifest: { ...lab.manifest, checks: lab.manifest.checks.filter((c) => wanted.has(c.id)) } };
 }
 
-/** Grades `dir` with the checks of `verdict`, removes what the grader built, and asserts the verdicts and texts. */
+/** Grades `dir` with the checks of `verdict`, removes what the grader built, and holds the result to the verdict. */
 export async function expectReviewerVerdict(lab: LoadedLab, dir: string, verdict: ReviewerVerdict): Promise<AttemptResult> {
   const subset = onlyChecks(lab, Object.keys(verdict.verdicts));
   let result: AttemptResult;
@@ -41,14 +106,7 @@ export async function expectReviewerVerdict(lab: LoadedLab, dir: string, verdict
   } finally {
     await cleanupLab(subset, dir);
   }
-  const statuses = Object.fromEntries(Object.keys(verdict.verdicts).map((id) => [id, result.checks.find((c) => c.id === id)?.status]));
-  const details = result.checks.map((c) => `${c.id} ${c.status}: ${c.message} ${c.actual ?? ''}`).join('\n');
-  expect(statuses, details).toEqual(verdict.verdicts);
-  for (const [id, pattern] of Object.entries(verdict.says ?? {})) {
-    const check = result.checks.find((c) => c.id === id)!;
-    expect(`${check.message}\n${check.actual ?? ''}`).toMatch(pattern);
-    expect(check.hint, `${id} hint`).toBeTruthy();
-  }
+  expectVerdict(result, verdict);
   return result;
 }
 

@@ -4,12 +4,12 @@
  * project clutter setup makes), graded by the lab's checks — the image ones
  * against the real Docker engine — and held to a senior reviewer's verdict.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { createWorkspace, findLab, setupLab } from '@mlops-lab/grader';
-import { expectReviewerVerdict, type ReviewerVerdict } from '../../../grader/test-support/holdout.ts';
+import { findLab } from '@mlops-lab/grader';
+import { expectReviewerVerdict, submissionWorkspace, type ReviewerVerdict } from '../../../grader/test-support/holdout.ts';
 import { describeWithTools, probeDocker, probeDockerImage, toolGate } from '../../../grader/test-support/tools.ts';
 
 const lab = await findLab('docker/02-fast-rebuilds');
@@ -31,9 +31,7 @@ function judge(submission: Submission): void {
   it(`judges ${submission.name}: ${submission.reviewer}`, async () => {
     const parent = await mkdtemp(join(tmpdir(), 'mlops-lab-holdout-02-'));
     parents.push(parent);
-    const { dir } = await createWorkspace(lab, join(parent, 'w'));
-    await setupLab(lab, dir);
-    await cp(join(FIXTURES, submission.name), dir, { recursive: true });
+    const dir = await submissionWorkspace(lab, join(parent, 'w'), join(FIXTURES, submission.name), { setup: true });
     await expectReviewerVerdict(lab, dir, submission);
   });
 }

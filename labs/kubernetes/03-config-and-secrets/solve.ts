@@ -1,33 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  apiStatus,
-  applyManifests,
-  defineSolve,
-  describeApiError,
-  labNamespace,
-  loadKubernetesClient,
-  readManifests,
-  waitFor,
-} from '@mlops-lab/grader/authoring';
-import { API_KEY_VAR, DEPLOYMENT, SECRET, rolloutState } from './checks/shared.ts';
+import { apiStatus, defineSolve, describeApiError, labNamespace, loadKubernetesClient } from '@mlops-lab/grader/authoring';
+import { copySolutionAndApply, waitForRollout } from '../_shared/apply.ts';
+import { API_KEY_VAR, DEPLOYMENT, SECRET } from './checks/shared.ts';
 
 // What a learner does: fix the files, create the Secret from the command line
 // (`kubectl create secret generic model-api-credentials --from-literal=...`),
 // `kubectl apply -f k8s/`, then `kubectl rollout status`. The key is random
 // and written nowhere but the cluster.
 export default defineSolve(async (ctx) => {
-  const files = await ctx.copySolution();
-  ctx.log(`copied ${files.length} files from the solution`);
-  const set = await readManifests(ctx.files, 'k8s');
-  if (set.problems.length > 0)
-    throw new Error(
-      `the solution manifests are invalid: ${set.problems.map((p) => `${p.file}:${p.line} ${p.path} ${p.message}`).join('; ')}`,
-    );
-
   const k8s = await loadKubernetesClient();
   const core = await ctx.kube.api(k8s.CoreV1Api);
-  const apps = await ctx.kube.api(k8s.AppsV1Api);
   const namespace = labNamespace(ctx);
   const body = {
     metadata: { name: SECRET, labels: { 'app.kubernetes.io/name': DEPLOYMENT } },
@@ -41,17 +23,7 @@ export default defineSolve(async (ctx) => {
     await ctx.kube.call(`replace secret ${SECRET}`, () => core.replaceNamespacedSecret({ name: SECRET, namespace, body }));
   }
   ctx.log(`created Secret ${SECRET} with a random ${API_KEY_VAR} (not shown)`);
-
-  await applyManifests(
-    ctx,
-    set.objects.map((o) => o.object),
-  );
-  await waitFor(
-    ctx,
-    `deployment/${DEPLOYMENT} to roll out`,
-    () => ctx.kube.call(`get deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace })),
-    (d: V1Deployment) => rolloutState(d).done,
-    { timeoutMs: 180_000, describe: (d) => rolloutState(d).text },
-  );
+  await copySolutionAndApply(ctx);
+  await waitForRollout(ctx, DEPLOYMENT);
   ctx.log(`deployment/${DEPLOYMENT} rolled out`);
 });

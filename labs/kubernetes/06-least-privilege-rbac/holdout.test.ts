@@ -1,51 +1,69 @@
 /**
- * Hold-out submissions for the RBAC lab, graded against the Kubernetes API
- * fixture server: each one is what a learner could hand in, and the test
- * says which checks a senior reviewer would fail it on.
+ * Hold-out submissions for the RBAC lab: what a learner could hand in,
+ * applied to an empty namespace, and which checks a senior reviewer would
+ * fail it on (the API server's own authorization answers decide).
  */
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { holdoutGrader, idsWith, readScenario } from '../_holdout/harness.ts';
+import { allPassBut, holdoutSuite } from '../_shared/holdout.ts';
 
-const scenarios = join(import.meta.dirname, '__fixtures__', 'holdout');
+const ALL_PASS = {
+  'manifests-are-valid': 'pass',
+  'service-account-exists': 'pass',
+  'service-account-can-read-model-config': 'pass',
+  'roles-have-no-wildcards': 'pass',
+  'service-account-not-bound-to-built-in-roles': 'pass',
+  'service-account-cannot-read-secrets': 'pass',
+  'service-account-cannot-change-workloads': 'pass',
+  'service-account-cannot-read-other-configmaps': 'pass',
+  'default-service-account-does-not-mount-token': 'pass',
+} as const;
 
-const judged: [scenario: string, why: string, fails: string[]][] = [
-  ['good', 'one Role on one ConfigMap, its RoleBinding, no token for default', []],
-  ['resources-wildcard', '`resources: ["*"]` with resourceNames still reaches a Secret of that name', ['roles-have-no-wildcards']],
+/** Every check passes but these, which fail. */
+const failing = (...ids: (keyof typeof ALL_PASS)[]) => allPassBut(ALL_PASS, { fail: ids });
+
+holdoutSuite(
+  'kubernetes/06-least-privilege-rbac',
   [
-    'verbs-wildcard-on-configmap',
-    '`verbs: ["*"]` lets the API rewrite its own threshold',
-    ['roles-have-no-wildcards', 'service-account-cannot-change-workloads'],
+    { submission: 'good', verdict: 'one Role on one ConfigMap, its RoleBinding, no token for default', expect: ALL_PASS },
+    {
+      submission: 'resources-wildcard',
+      verdict: '`resources: ["*"]` with resourceNames still reaches a Secret of that name',
+      expect: failing('roles-have-no-wildcards'),
+    },
+    {
+      submission: 'verbs-wildcard-on-configmap',
+      verdict: '`verbs: ["*"]` lets the API rewrite its own threshold',
+      expect: failing('roles-have-no-wildcards', 'service-account-cannot-change-workloads'),
+    },
+    {
+      submission: 'no-resource-names',
+      verdict: 'without resourceNames it reads every ConfigMap',
+      expect: failing('service-account-cannot-read-other-configmaps'),
+    },
+    {
+      submission: 'bound-to-edit',
+      verdict: 'the incident RoleBinding to edit is still there',
+      expect: failing(
+        'service-account-cannot-change-workloads',
+        'service-account-cannot-read-other-configmaps',
+        'service-account-cannot-read-secrets',
+        'service-account-not-bound-to-built-in-roles',
+      ),
+    },
+    {
+      submission: 'cluster-role-binding-to-view',
+      verdict: 'a ClusterRoleBinding to view reads every namespace',
+      expect: failing('service-account-cannot-read-other-configmaps', 'service-account-not-bound-to-built-in-roles'),
+    },
+    {
+      submission: 'secrets-to-all-service-accounts',
+      verdict: 'a group binding gives every ServiceAccount the Secrets',
+      expect: failing('service-account-cannot-read-secrets'),
+    },
+    {
+      submission: 'token-left-mounted',
+      verdict: 'the default ServiceAccount still mounts its token',
+      expect: failing('default-service-account-does-not-mount-token'),
+    },
   ],
-  ['no-resource-names', 'without resourceNames it reads every ConfigMap', ['service-account-cannot-read-other-configmaps']],
-  [
-    'bound-to-edit',
-    'the incident RoleBinding to edit is still there',
-    [
-      'service-account-cannot-change-workloads',
-      'service-account-cannot-read-other-configmaps',
-      'service-account-cannot-read-secrets',
-      'service-account-not-bound-to-built-in-roles',
-    ],
-  ],
-  [
-    'cluster-role-binding-to-view',
-    'a ClusterRoleBinding to view reads every namespace',
-    ['service-account-cannot-read-other-configmaps', 'service-account-not-bound-to-built-in-roles'],
-  ],
-  ['secrets-to-all-service-accounts', 'a group binding gives every ServiceAccount the Secrets', ['service-account-cannot-read-secrets']],
-  ['token-left-mounted', 'the default ServiceAccount still mounts its token', ['default-service-account-does-not-mount-token']],
-];
-
-describe('kubernetes/06-least-privilege-rbac hold-out submissions (fixture API server)', () => {
-  const grade = holdoutGrader('kubernetes/06-least-privilege-rbac');
-
-  for (const [scenario, why, fails] of judged) {
-    it(`judges "${scenario}" (${why}) as a reviewer would`, async () => {
-      const results = await grade({ files: await readScenario(join(scenarios, scenario)) });
-      expect(idsWith(results, 'fail')).toEqual([...fails].sort());
-      expect(idsWith(results, 'error')).toEqual([]);
-      for (const id of fails) expect(results.get(id)!.hint, `${id} hint`).toBeTruthy();
-    });
-  }
-});
+  { timeScale: 60 },
+);

@@ -1,4 +1,5 @@
-import { defineLab, kubeLabHooks } from '@mlops-lab/grader/authoring';
+import { defineLab } from '@mlops-lab/grader/authoring';
+import { kubeLabHooksApplyingStarter } from '../_shared/apply.ts';
 import defaultServiceAccountDoesNotMountToken from './checks/default-service-account-does-not-mount-token.ts';
 import manifestsAreValid from './checks/manifests-are-valid.ts';
 import rolesHaveNoWildcards from './checks/roles-have-no-wildcards.ts';
@@ -8,9 +9,6 @@ import serviceAccountCannotReadOtherConfigmaps from './checks/service-account-ca
 import serviceAccountCannotReadSecrets from './checks/service-account-cannot-read-secrets.ts';
 import serviceAccountExists from './checks/service-account-exists.ts';
 import serviceAccountNotBoundToBuiltInRoles from './checks/service-account-not-bound-to-built-in-roles.ts';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
-
-const hooks = kubeLabHooks();
 
 export default defineLab({
   id: 'kubernetes/06-least-privilege-rbac',
@@ -46,9 +44,5 @@ export default defineLab({
     ],
   },
   // The colleague's version is already live when the learner arrives.
-  async setup(ctx) {
-    await hooks.setup(ctx);
-    await applyWorkspaceManifests(ctx);
-  },
-  cleanup: hooks.cleanup,
+  ...kubeLabHooksApplyingStarter(),
 });

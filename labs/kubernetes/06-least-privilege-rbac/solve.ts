@@ -1,12 +1,10 @@
 import { apiStatus, defineSolve, describeApiError, labNamespace, loadKubernetesClient } from '@mlops-lab/grader/authoring';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
+import { copySolutionAndApply } from '../_shared/apply.ts';
 
 // What a learner does: fix k8s/, `kubectl apply -n <namespace> -f k8s/`, then
 // `kubectl delete rolebinding loan-api-edit` (apply never deletes what left the files).
 export default defineSolve(async (ctx) => {
-  const files = await ctx.copySolution();
-  ctx.log(`copied ${files.length} files from the solution`);
-  await applyWorkspaceManifests(ctx);
+  await copySolutionAndApply(ctx);
   const k8s = await loadKubernetesClient();
   const rbac = await ctx.kube.api(k8s.RbacAuthorizationV1Api);
   const namespace = labNamespace(ctx);

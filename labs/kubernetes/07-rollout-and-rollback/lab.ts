@@ -1,4 +1,5 @@
-import { defineLab, kubeLabHooks } from '@mlops-lab/grader/authoring';
+import { defineLab } from '@mlops-lab/grader/authoring';
+import { kubeLabHooksApplyingStarter } from '../_shared/apply.ts';
 import badImageWasRolledOut from './checks/bad-image-was-rolled-out.ts';
 import changeCauseIsRecorded from './checks/change-cause-is-recorded.ts';
 import deploymentExists from './checks/deployment-exists.ts';
@@ -7,9 +8,6 @@ import progressDeadlineIsShort from './checks/progress-deadline-is-short.ts';
 import rollbackRestoredKnownGoodRevision from './checks/rollback-restored-known-good-revision.ts';
 import rolloutIsCompleteOnGoodImage from './checks/rollout-is-complete-on-good-image.ts';
 import rolloutStrategyKeepsFullCapacity from './checks/rollout-strategy-keeps-full-capacity.ts';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
-
-const hooks = kubeLabHooks();
 
 export default defineLab({
   id: 'kubernetes/07-rollout-and-rollback',
@@ -42,9 +40,5 @@ export default defineLab({
     ],
   },
   // Version 1.0.0 is already serving when the learner arrives.
-  async setup(ctx) {
-    await hooks.setup(ctx);
-    await applyWorkspaceManifests(ctx);
-  },
-  cleanup: hooks.cleanup,
+  ...kubeLabHooksApplyingStarter(),
 });

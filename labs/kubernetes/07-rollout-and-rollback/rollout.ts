@@ -7,14 +7,9 @@
  * then gives that ReplicaSet the next revision number.
  */
 import type * as K8s from '@kubernetes/client-node';
-import {
-  EvidenceError,
-  describeApiError,
-  labNamespace,
-  loadKubernetesClient,
-  waitFor,
-  type LabHookContext,
-} from '@mlops-lab/grader/authoring';
+import { EvidenceError, labNamespace, loadKubernetesClient, waitFor, type LabHookContext } from '@mlops-lab/grader/authoring';
+import { waitForRollout as waitForDeploymentRollout } from '../_shared/apply.ts';
+import { read } from '../_shared/kube.ts';
 import { CHANGE_CAUSE, REVISION, REVISION_HISTORY, historyOf } from './checks/history.ts';
 import { CONTAINER, DEPLOYMENT } from './checks/shared.ts';
 
@@ -35,18 +30,10 @@ async function apis(ctx: Ctx) {
   return { apps: await ctx.kube.api(k8s.AppsV1Api), namespace: labNamespace(ctx) };
 }
 
-async function call<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await ctx.kube.call(what, fn);
-  } catch (error) {
-    throw describeApiError(error, what);
-  }
-}
-
 /** `kubectl annotate deployment/loan-api kubernetes.io/change-cause=<cause> --overwrite` (when a cause is given) `&& kubectl set image deployment/loan-api api=<image>` */
 export async function setImage(ctx: Ctx, image: string, cause?: string): Promise<void> {
   const { apps, namespace } = await apis(ctx);
-  const deployment = await call(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }));
+  const deployment = await read(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }));
   const container = deployment.spec?.template.spec?.containers.find((c) => c.name === CONTAINER);
   if (!container)
     throw new EvidenceError(
@@ -56,7 +43,7 @@ export async function setImage(ctx: Ctx, image: string, cause?: string): Promise
     );
   container.image = image;
   if (cause !== undefined) deployment.metadata!.annotations = { ...deployment.metadata!.annotations, [CHANGE_CAUSE]: cause };
-  await call(ctx, `set image deployment/${DEPLOYMENT}`, () =>
+  await read(ctx, `set image deployment/${DEPLOYMENT}`, () =>
     apps.replaceNamespacedDeployment({ name: DEPLOYMENT, namespace, body: deployment }),
   );
   ctx.log(`deployment.apps/${DEPLOYMENT} image updated to ${image}`);
@@ -65,14 +52,14 @@ export async function setImage(ctx: Ctx, image: string, cause?: string): Promise
 /** `kubectl rollout undo deployment/loan-api [--to-revision=N]`: returns the revision rolled back to. */
 export async function rolloutUndo(ctx: Ctx, toRevision = 0): Promise<number> {
   const { apps, namespace } = await apis(ctx);
-  const deployment = await call(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }));
+  const deployment = await read(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }));
   if (deployment.spec?.paused)
     throw new EvidenceError(
       'DEPLOYMENT_PAUSED',
       `deployment/${DEPLOYMENT} is paused; it cannot be rolled back.`,
       `kubectl rollout resume deployment/${DEPLOYMENT}`,
     );
-  const replicaSets = await call(ctx, `list replicasets -n ${namespace}`, () => apps.listNamespacedReplicaSet({ namespace }));
+  const replicaSets = await read(ctx, `list replicasets -n ${namespace}`, () => apps.listNamespacedReplicaSet({ namespace }));
   const uid = deployment.metadata?.uid ?? '';
   const history = historyOf(uid, replicaSets.items);
   // Without --to-revision, kubectl picks the second-highest revision.
@@ -91,7 +78,7 @@ export async function rolloutUndo(ctx: Ctx, toRevision = 0): Promise<number> {
   const copied = Object.fromEntries(Object.entries(rs.metadata?.annotations ?? {}).filter(([k]) => !SKIPPED.has(k)));
   deployment.spec!.template = template;
   deployment.metadata!.annotations = { ...kept, ...copied };
-  await call(ctx, `rollout undo deployment/${DEPLOYMENT}`, () =>
+  await read(ctx, `rollout undo deployment/${DEPLOYMENT}`, () =>
     apps.replaceNamespacedDeployment({ name: DEPLOYMENT, namespace, body: deployment }),
   );
   ctx.log(`deployment.apps/${DEPLOYMENT} rolled back to revision ${target.revision}`);
@@ -114,7 +101,7 @@ export async function waitForStall(ctx: Ctx, timeoutMs: number): Promise<void> {
   await waitFor(
     ctx,
     `deployment/${DEPLOYMENT} to exceed its progress deadline`,
-    () => call(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace })),
+    () => read(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace })),
     (d) => progressing(d)?.reason === 'ProgressDeadlineExceeded',
     { timeoutMs, intervalMs: 500, describe: (d) => `Progressing ${progressing(d)?.status ?? '?'} (${progressing(d)?.reason ?? ''})` },
   );
@@ -122,27 +109,5 @@ export async function waitForStall(ctx: Ctx, timeoutMs: number): Promise<void> {
 
 /** `kubectl rollout status deployment/loan-api` until it succeeds. */
 export async function waitForRollout(ctx: Ctx, timeoutMs: number): Promise<void> {
-  const { apps, namespace } = await apis(ctx);
-  await waitFor(
-    ctx,
-    `deployment/${DEPLOYMENT} to finish its rollout`,
-    () => call(ctx, `read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace })),
-    (d) => {
-      const want = d.spec?.replicas ?? 1;
-      const s = d.status ?? {};
-      return (
-        (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
-        s.updatedReplicas === want &&
-        s.replicas === want &&
-        s.availableReplicas === want &&
-        progressing(d)?.reason === 'NewReplicaSetAvailable'
-      );
-    },
-    {
-      timeoutMs,
-      intervalMs: 500,
-      describe: (d) =>
-        `${d.status?.updatedReplicas ?? 0} updated, ${d.status?.availableReplicas ?? 0} available, Progressing ${progressing(d)?.reason ?? '?'}`,
-    },
-  );
+  await waitForDeploymentRollout(ctx, DEPLOYMENT, { timeoutMs, intervalMs: 500 });
 }

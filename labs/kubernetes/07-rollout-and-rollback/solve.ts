@@ -1,5 +1,5 @@
 import { defineSolve } from '@mlops-lab/grader/authoring';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
+import { copySolutionAndApply } from '../_shared/apply.ts';
 import { BAD_IMAGE } from './checks/shared.ts';
 import { rolloutUndo, setImage, waitForRollout, waitForStall } from './rollout.ts';
 
@@ -7,9 +7,7 @@ import { rolloutUndo, setImage, waitForRollout, waitForStall } from './rollout.t
 // roll out the broken tag with a change cause; watch the rollout stall;
 // `kubectl rollout undo`; `kubectl rollout status`.
 export default defineSolve(async (ctx) => {
-  const files = await ctx.copySolution();
-  ctx.log(`copied ${files.length} files from the solution`);
-  await applyWorkspaceManifests(ctx);
+  await copySolutionAndApply(ctx);
   await waitForRollout(ctx, 180_000);
   await setImage(ctx, BAD_IMAGE, 'Roll out model-api 2.0.0');
   // progressDeadlineSeconds is 60 in the solution: the stall shows after about a minute.

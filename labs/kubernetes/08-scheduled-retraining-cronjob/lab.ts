@@ -1,4 +1,5 @@
-import { defineLab, kubeLabHooks } from '@mlops-lab/grader/authoring';
+import { defineLab } from '@mlops-lab/grader/authoring';
+import { kubeLabHooksApplyingStarter } from '../_shared/apply.ts';
 import cronjobExists from './checks/cronjob-exists.ts';
 import cronjobForbidsOverlappingRuns from './checks/cronjob-forbids-overlapping-runs.ts';
 import cronjobHasStartingDeadline from './checks/cronjob-has-starting-deadline.ts';
@@ -10,9 +11,6 @@ import manualRunCompleted from './checks/manual-run-completed.ts';
 import retrainingContainerHasResources from './checks/retraining-container-has-resources.ts';
 import retrainingJobIsBounded from './checks/retraining-job-is-bounded.ts';
 import retrainingRunsAsNonRoot from './checks/retraining-runs-as-non-root.ts';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
-
-const hooks = kubeLabHooks();
 
 export default defineLab({
   id: 'kubernetes/08-scheduled-retraining-cronjob',
@@ -53,9 +51,5 @@ export default defineLab({
     ],
   },
   // The colleague's CronJob is already in the namespace (suspended).
-  async setup(ctx) {
-    await hooks.setup(ctx);
-    await applyWorkspaceManifests(ctx);
-  },
-  cleanup: hooks.cleanup,
+  ...kubeLabHooksApplyingStarter(),
 });

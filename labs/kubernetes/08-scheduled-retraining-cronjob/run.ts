@@ -6,24 +6,17 @@
  * history limits count it). Used by solve and the hold-out tests.
  */
 import type * as K8s from '@kubernetes/client-node';
-import { apiStatus, describeApiError, labNamespace, loadKubernetesClient, waitFor, type LabHookContext } from '@mlops-lab/grader/authoring';
+import { labNamespace, loadKubernetesClient, waitFor, type LabHookContext } from '@mlops-lab/grader/authoring';
+import { read, readOptional } from '../_shared/kube.ts';
 import { CRONJOB } from './checks/shared.ts';
 
 type Ctx = Pick<LabHookContext, 'kube' | 'workspace' | 'signal' | 'log'>;
-
-async function call<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await ctx.kube.call(what, fn);
-  } catch (error) {
-    throw describeApiError(error, what);
-  }
-}
 
 export async function createJobFromCronJob(ctx: Ctx, name: string): Promise<K8s.V1Job> {
   const namespace = labNamespace(ctx);
   const k8s = await loadKubernetesClient();
   const batch = await ctx.kube.api(k8s.BatchV1Api);
-  const cronJob = await call(ctx, `read cronjob ${CRONJOB}`, () => batch.readNamespacedCronJob({ name: CRONJOB, namespace }));
+  const cronJob = await read(ctx, `read cronjob ${CRONJOB}`, () => batch.readNamespacedCronJob({ name: CRONJOB, namespace }));
   const template = cronJob.spec!.jobTemplate;
   const body: K8s.V1Job = {
     apiVersion: 'batch/v1',
@@ -37,7 +30,7 @@ export async function createJobFromCronJob(ctx: Ctx, name: string): Promise<K8s.
     },
     spec: structuredClone(template.spec),
   };
-  const job = await call(ctx, `create job ${name}`, () => batch.createNamespacedJob({ namespace, body }));
+  const job = await read(ctx, `create job ${name}`, () => batch.createNamespacedJob({ namespace, body }));
   ctx.log(`job.batch/${name} created`);
   return job;
 }
@@ -55,17 +48,10 @@ export async function waitForJob(ctx: Ctx, name: string, timeoutMs: number): Pro
   const namespace = labNamespace(ctx);
   const k8s = await loadKubernetesClient();
   const batch = await ctx.kube.api(k8s.BatchV1Api);
-  const read = async (): Promise<K8s.V1Job | undefined> => {
-    try {
-      return await ctx.kube.call(`read job ${name}`, () => batch.readNamespacedJob({ name, namespace }));
-    } catch (error) {
-      if (apiStatus(error) === 404) return undefined;
-      throw describeApiError(error, `read job ${name}`);
-    }
-  };
+  const readJob = () => readOptional(ctx, `read job ${name}`, () => batch.readNamespacedJob({ name, namespace }));
   const finished = (j: K8s.V1Job) =>
     ((j.status?.conditions ?? []) as Condition[]).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.type;
-  return waitFor(ctx, `job/${name} to finish`, read, (j) => j === undefined || finished(j) !== undefined, {
+  return waitFor(ctx, `job/${name} to finish`, readJob, (j) => j === undefined || finished(j) !== undefined, {
     timeoutMs,
     intervalMs: 500,
     describe: (j) =>

@@ -1,14 +1,12 @@
 import { EvidenceError, defineSolve } from '@mlops-lab/grader/authoring';
-import { applyWorkspaceManifests } from './checks/workspace.ts';
+import { copySolutionAndApply } from '../_shared/apply.ts';
 import { createJobFromCronJob, waitForJob } from './run.ts';
 
 // What a learner does: fix k8s/cronjob.yaml, `kubectl apply -n <namespace> -f k8s/`,
 // then `kubectl create job --from=cronjob/loan-retrain loan-retrain-manual-1`
 // and `kubectl wait --for=condition=complete job/loan-retrain-manual-1`.
 export default defineSolve(async (ctx) => {
-  const files = await ctx.copySolution();
-  ctx.log(`copied ${files.length} files from the solution`);
-  await applyWorkspaceManifests(ctx);
+  await copySolutionAndApply(ctx);
   const name = 'loan-retrain-manual-1';
   await createJobFromCronJob(ctx, name);
   const job = await waitForJob(ctx, name, 180_000);

@@ -4,21 +4,9 @@
  * written; its rollout is complete). Not a lab (no lab.ts).
  */
 import type { V1Container, V1Deployment, V1PodSecurityContext, V1Probe, V1SecurityContext } from '@kubernetes/client-node';
-import {
-  applyManifests,
-  defineCheck,
-  fail,
-  labNamespace,
-  loadKubernetesClient,
-  pass,
-  readManifests,
-  waitFor,
-  type CheckContext,
-  type CheckDefinitionInput,
-  type ManifestObject,
-  type SolveContext,
-} from '@mlops-lab/grader/authoring';
+import { defineCheck, fail, pass, type CheckContext, type CheckDefinitionInput, type ManifestObject } from '@mlops-lab/grader/authoring';
 import { findMain, isReady, kube, listPods, manifests, ns, podTrouble, read, readOptional, rolloutState } from './kube.ts';
+import { quantity } from './quantity.ts';
 
 export const DEPLOYMENT = 'model-api';
 /** The port the model API listens on unless its PORT variable says otherwise (app/serve.py). */
@@ -30,6 +18,22 @@ export async function manifestDeployment(ctx: CheckContext): Promise<{ object: M
   const set = await manifests(ctx);
   const object = findMain(set, 'Deployment', DEPLOYMENT);
   return object ? { object, deployment: object.object as unknown as V1Deployment } : undefined;
+}
+
+/**
+ * The Deployment of k8s/ with what `judge` finds wrong with each of its
+ * containers (it pushes onto `problems`), for checks that judge container by
+ * container; undefined when k8s/ has no Deployment (answer `noDeployment`).
+ */
+export async function judgeContainers(
+  ctx: CheckContext,
+  judge: (container: V1Container, index: number, problems: string[], found: { object: ManifestObject; deployment: V1Deployment }) => void,
+): Promise<{ object: ManifestObject; deployment: V1Deployment; problems: string[] } | undefined> {
+  const found = await manifestDeployment(ctx);
+  if (!found) return undefined;
+  const problems: string[] = [];
+  containersOf(found.deployment).forEach((c, i) => judge(c, i, problems, found));
+  return { ...found, problems };
 }
 
 /** A check's answer when k8s/ has no Deployment to judge. */
@@ -58,29 +62,6 @@ export function effectiveUser(
   container: V1SecurityContext | undefined,
 ): { runAsNonRoot?: boolean; runAsUser?: number } {
   return { runAsNonRoot: container?.runAsNonRoot ?? pod?.runAsNonRoot, runAsUser: container?.runAsUser ?? pod?.runAsUser };
-}
-
-/** Kubernetes quantity -> number (cores or bytes), for comparing `0.5` with `500m`. */
-export function quantity(text: string | number | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(text).trim());
-  if (!m) return undefined;
-  const factors: Record<string, number> = {
-    m: 1e-3,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-    Ei: 2 ** 60,
-  };
-  return Number(m[1]) * (m[2] ? factors[m[2]]! : 1);
 }
 
 /** The live Deployment, or undefined when it is not in the lab namespace. */
@@ -218,32 +199,4 @@ export function rolloutIsComplete(): CheckDefinitionInput {
       });
     },
   });
-}
-
-/**
- * What a learner does after editing k8s/: `kubectl apply -n <namespace> -f k8s/`
- * then `kubectl rollout status deployment/model-api`. For solve.ts.
- */
-export async function applyAndRollOut(ctx: SolveContext): Promise<void> {
-  const set = await readManifests(ctx.files, 'k8s');
-  if (set.problems.length > 0)
-    throw new Error(
-      `the solution manifests are invalid: ${set.problems.map((p) => `${p.file}:${p.line} ${p.path} ${p.message}`).join('; ')}`,
-    );
-  await applyManifests(
-    ctx,
-    set.objects.map((o) => o.object),
-  );
-  const k8s = await loadKubernetesClient();
-  const apps = await ctx.kube.api(k8s.AppsV1Api);
-  const namespace = labNamespace(ctx);
-  await waitFor(
-    ctx,
-    `deployment/${DEPLOYMENT} to roll out`,
-    () => ctx.kube.call(`get deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace })),
-    (d: V1Deployment) =>
-      rolloutState(d).done && d.status?.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'NewReplicaSetAvailable') === true,
-    { timeoutMs: 180_000, describe: (d) => rolloutState(d).text },
-  );
-  ctx.log(`deployment/${DEPLOYMENT} rolled out in ${namespace}`);
 }

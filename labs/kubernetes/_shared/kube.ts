@@ -1,5 +1,5 @@
 /**
- * Helpers the Kubernetes labs 03–05 share: the manifests of a workspace,
+ * Helpers the Kubernetes labs share: the manifests of a workspace,
  * where a field sits in them, and the live state a check reads (objects,
  * pods of a Deployment, rollout status), with API refusals turned into
  * errors that say what to do. Not a lab (no lab.ts): the loader skips it.
@@ -18,7 +18,7 @@ import {
 } from '@mlops-lab/grader/authoring';
 
 /** The manifests under k8s/, parsed and validated once per grading run. */
-export function manifests(ctx: CheckContext): Promise<ManifestSet> {
+export function manifests(ctx: Pick<CheckContext, 'memo' | 'files'>): Promise<ManifestSet> {
   return ctx.memo('manifests', () => readManifests(ctx.files, 'k8s'));
 }
 
@@ -35,6 +35,12 @@ export function findObject(set: ManifestSet, kind: string, name: string): Manife
 export function findMain(set: ManifestSet, kind: string, preferred: string): ManifestObject | undefined {
   const all = set.objects.filter((o) => o.kind === kind);
   return all.find((o) => o.name === preferred) ?? (all.length === 1 ? all[0] : undefined);
+}
+
+/** `findMain` with the object typed as the client's model (`V1Deployment`), beside its place in k8s/. */
+export function findMainTyped<T>(set: ManifestSet, kind: string, preferred: string): { manifest: ManifestObject; object: T } | undefined {
+  const manifest = findMain(set, kind, preferred);
+  return manifest ? { manifest, object: manifest.object as unknown as T } : undefined;
 }
 
 /** The container named `name` (else the first) of a Deployment, with its index. */
@@ -56,13 +62,13 @@ export function labelSelector(labels: Record<string, string> | undefined): strin
 }
 
 /** The client module and the lab namespace. */
-export async function kube(ctx: CheckContext) {
+export async function kube(ctx: Pick<CheckContext, 'workspace'>) {
   const k8s = await loadKubernetesClient();
   return { k8s, namespace: labNamespace(ctx) };
 }
 
 /** Reads one object; a 404 gives undefined, any other refusal an error that says what to do. */
-export async function readOptional<T>(ctx: CheckContext, what: string, read: () => Promise<T>): Promise<T | undefined> {
+export async function readOptional<T>(ctx: Pick<CheckContext, 'kube'>, what: string, read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await ctx.kube.call(what, read);
   } catch (error) {
@@ -72,7 +78,7 @@ export async function readOptional<T>(ctx: CheckContext, what: string, read: () 
 }
 
 /** Runs one read; any refusal becomes an error that says what to do. */
-export async function read<T>(ctx: CheckContext, what: string, fn: () => Promise<T>): Promise<T> {
+export async function read<T>(ctx: Pick<CheckContext, 'kube'>, what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await ctx.kube.call(what, fn);
   } catch (error) {

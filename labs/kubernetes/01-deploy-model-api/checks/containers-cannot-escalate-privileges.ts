@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
 import { where } from '../../_shared/kube.ts';
-import { containersOf, manifestDeployment, noDeployment } from '../../_shared/deployment.ts';
+import { judgeContainers, noDeployment } from '../../_shared/deployment.ts';
 import { LAB_ID } from './shared.ts';
 
 export default defineCheck({
@@ -10,10 +10,7 @@ export default defineCheck({
   hint: 'On each container: `securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: [ALL] } }`.',
   async run(ctx) {
     // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.containers[*].securityContext}'
-    const found = await manifestDeployment(ctx);
-    if (!found) return noDeployment(LAB_ID);
-    const problems: string[] = [];
-    containersOf(found.deployment).forEach((c, i) => {
+    const found = await judgeContainers(ctx, (c, i, problems, found) => {
       const sc = c.securityContext;
       const at = (...rest: string[]) =>
         where(
@@ -31,6 +28,8 @@ export default defineCheck({
       if (sc?.readOnlyRootFilesystem !== true)
         problems.push(`${at('readOnlyRootFilesystem')}: container ${c.name} can write to its root filesystem`);
     });
+    if (!found) return noDeployment(LAB_ID);
+    const { problems } = found;
     if (problems.length === 0)
       return pass('Every container: allowPrivilegeEscalation false, capabilities drop ALL, read-only root filesystem.');
     return fail({

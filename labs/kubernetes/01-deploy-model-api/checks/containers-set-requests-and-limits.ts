@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
 import { where } from '../../_shared/kube.ts';
-import { containersOf, manifestDeployment, noDeployment, quantity } from '../../_shared/deployment.ts';
+import { containersOf, judgeContainers, noDeployment } from '../../_shared/deployment.ts';
+import { quantity } from '../../_shared/quantity.ts';
 import { LAB_ID } from './shared.ts';
 
 const RESOURCES = ['cpu', 'memory'] as const;
@@ -12,10 +13,7 @@ export default defineCheck({
   hint: 'Under each container: `resources: { requests: { cpu: 100m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } }`.',
   async run(ctx) {
     // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.containers[*].resources}'
-    const found = await manifestDeployment(ctx);
-    if (!found) return noDeployment(LAB_ID);
-    const problems: string[] = [];
-    containersOf(found.deployment).forEach((c, i) => {
+    const found = await judgeContainers(ctx, (c, i, problems, found) => {
       const at = ['spec', 'template', 'spec', 'containers', i];
       for (const kind of ['requests', 'limits'] as const) {
         const missing = RESOURCES.filter((r) => c.resources?.[kind]?.[r] === undefined);
@@ -32,6 +30,8 @@ export default defineCheck({
         }
       }
     });
+    if (!found) return noDeployment(LAB_ID);
+    const { problems } = found;
     if (problems.length === 0) {
       const summary = containersOf(found.deployment)
         .map(

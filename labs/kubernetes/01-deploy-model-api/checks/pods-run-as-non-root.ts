@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
 import { where } from '../../_shared/kube.ts';
-import { containersOf, effectiveUser, manifestDeployment, noDeployment } from '../../_shared/deployment.ts';
+import { containersOf, effectiveUser, judgeContainers, noDeployment } from '../../_shared/deployment.ts';
 import { LAB_ID } from './shared.ts';
 
 export default defineCheck({
@@ -10,12 +10,8 @@ export default defineCheck({
   hint: 'In the pod template: `securityContext: { runAsNonRoot: true, runAsUser: 10001 }`.',
   async run(ctx) {
     // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.securityContext}{.spec.template.spec.containers[*].securityContext}'
-    const found = await manifestDeployment(ctx);
-    if (!found) return noDeployment(LAB_ID);
-    const podContext = found.deployment.spec?.template?.spec?.securityContext;
-    const problems: string[] = [];
-    containersOf(found.deployment).forEach((c, i) => {
-      const user = effectiveUser(podContext, c.securityContext);
+    const found = await judgeContainers(ctx, (c, i, problems, found) => {
+      const user = effectiveUser(found.deployment.spec?.template?.spec?.securityContext, c.securityContext);
       const at = ['spec', 'template', 'spec', 'containers', i, 'securityContext'];
       if (user.runAsUser === 0) {
         problems.push(
@@ -33,6 +29,9 @@ export default defineCheck({
         );
       }
     });
+    if (!found) return noDeployment(LAB_ID);
+    const { problems } = found;
+    const podContext = found.deployment.spec?.template?.spec?.securityContext;
     if (problems.length === 0) {
       const users = containersOf(found.deployment).map((c) => `${c.name} as uid ${effectiveUser(podContext, c.securityContext).runAsUser}`);
       return pass(`runAsNonRoot is true and ${users.join(', ')}.`);

@@ -1,6 +1,6 @@
 import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
 import { where } from '../../_shared/kube.ts';
-import { containersOf, manifestDeployment, noDeployment } from '../../_shared/deployment.ts';
+import { judgeContainers, noDeployment } from '../../_shared/deployment.ts';
 import { LAB_ID, MIN_LIVENESS_WINDOW_S, failureWindow, timings } from './shared.ts';
 
 export default defineCheck({
@@ -10,11 +10,8 @@ export default defineCheck({
   hint: 'For example `initialDelaySeconds: 10`, `periodSeconds: 10`, `failureThreshold: 3`: 40 s before the kubelet gives up. A startupProbe can cover a slow start instead.',
   async run(ctx) {
     // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.containers[*].livenessProbe}'
-    const found = await manifestDeployment(ctx);
-    if (!found) return noDeployment(LAB_ID);
-    const problems: string[] = [];
     const windows: string[] = [];
-    containersOf(found.deployment).forEach((c, i) => {
+    const found = await judgeContainers(ctx, (c, i, problems, found) => {
       const probe = c.livenessProbe;
       if (!probe) {
         problems.push(
@@ -41,6 +38,8 @@ export default defineCheck({
         );
       }
     });
+    if (!found) return noDeployment(LAB_ID);
+    const { problems } = found;
     if (problems.length === 0) return pass(`Liveness failure windows: ${windows.join('; ')}.`);
     return fail({
       message:

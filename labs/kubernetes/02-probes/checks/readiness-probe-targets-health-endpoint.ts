@@ -1,41 +1,6 @@
-import { defineCheck, fail, pass } from '@mlops-lab/grader/authoring';
-import { where } from '../../_shared/kube.ts';
-import { containersOf, manifestDeployment, noDeployment, probeTarget } from '../../_shared/deployment.ts';
-import { LAB_ID, probeTargetProblem } from './shared.ts';
+import { probeTargetsHealthEndpoint } from './shared.ts';
 
-export default defineCheck({
-  id: 'readiness-probe-targets-health-endpoint',
-  title: 'Every container has a readiness probe on GET /health at the port the API listens on',
-  needs: ['manifests-are-valid'],
-  hint: 'Under the container: `readinessProbe: { httpGet: { path: /health, port: http } }`, where `http` is the name of the container port 8000.',
-  async run(ctx) {
-    // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.containers[*].readinessProbe}'
-    const found = await manifestDeployment(ctx);
-    if (!found) return noDeployment(LAB_ID);
-    const problems: string[] = [];
-    containersOf(found.deployment).forEach((c, i) => {
-      const at = ['spec', 'template', 'spec', 'containers', i];
-      const probe = c.readinessProbe;
-      if (!probe) {
-        problems.push(`${where(found.object, at)}: container ${c.name} has no readinessProbe`);
-        return;
-      }
-      const problem = probeTargetProblem(probe, c);
-      if (problem) problems.push(`${where(found.object, [...at, 'readinessProbe'])}: the readiness probe of ${c.name} ${problem}`);
-    });
-    if (problems.length === 0) {
-      return pass(
-        `Readiness probes: ${containersOf(found.deployment)
-          .map((c) => `${c.name} ${probeTarget(c.readinessProbe)}`)
-          .join('; ')}.`,
-      );
-    }
-    return fail({
-      message:
-        'Without a readiness probe a pod gets traffic as soon as its process starts, before the model is loaded, and keeps getting it when it stops answering.',
-      expected: 'readinessProbe.httpGet with path /health and port 8000 (or the name of the container port 8000, e.g. http)',
-      actual: problems.join('\n'),
-      hint: 'In k8s/deployment.yaml, under the container: `readinessProbe:` / `httpGet:` / `path: /health` / `port: http`; then `kubectl apply -n <namespace> -f k8s/`.',
-    });
-  },
-});
+export default probeTargetsHealthEndpoint(
+  'readiness',
+  'Without a readiness probe a pod gets traffic as soon as its process starts, before the model is loaded, and keeps getting it when it stops answering.',
+);

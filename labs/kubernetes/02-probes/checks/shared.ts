@@ -1,5 +1,15 @@
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import { APP_PORT, HEALTH_PATH, listeningPort } from '../../_shared/deployment.ts';
+import { defineCheck, fail, pass, type CheckDefinitionInput } from '@mlops-lab/grader/authoring';
+import {
+  APP_PORT,
+  HEALTH_PATH,
+  containersOf,
+  judgeContainers,
+  listeningPort,
+  noDeployment,
+  probeTarget,
+} from '../../_shared/deployment.ts';
+import { where } from '../../_shared/kube.ts';
 
 export const LAB_ID = 'kubernetes/02-probes';
 
@@ -59,4 +69,44 @@ export function probeTargetProblem(probe: V1Probe, container: V1Container): stri
     );
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/**
+ * `<kind>-probe-targets-health-endpoint`: every container has a readiness
+ * (or liveness) probe that is an HTTP GET of /health on the port the API
+ * listens on. `why` is the message a failing check opens with.
+ */
+export function probeTargetsHealthEndpoint(kind: 'readiness' | 'liveness', why: string): CheckDefinitionInput {
+  const field = `${kind}Probe` as const;
+  return defineCheck({
+    id: `${kind}-probe-targets-health-endpoint`,
+    title: `Every container has a ${kind} probe on GET /health at the port the API listens on`,
+    needs: ['manifests-are-valid'],
+    hint: `Under the container: \`${field}: { httpGet: { path: /health, port: http } }\`, where \`http\` is the name of the container port 8000.`,
+    async run(ctx) {
+      // Mirrors: kubectl get deployment model-api -o jsonpath='{.spec.template.spec.containers[*].<kind>Probe}'
+      const found = await judgeContainers(ctx, (c, i, problems, found) => {
+        const at = ['spec', 'template', 'spec', 'containers', i];
+        const probe = c[field];
+        if (!probe) {
+          problems.push(`${where(found.object, at)}: container ${c.name} has no ${field}`);
+          return;
+        }
+        const problem = probeTargetProblem(probe, c);
+        if (problem) problems.push(`${where(found.object, [...at, field])}: the ${kind} probe of ${c.name} ${problem}`);
+      });
+      if (!found) return noDeployment(LAB_ID);
+      const { problems } = found;
+      if (problems.length === 0) {
+        const probes = containersOf(found.deployment).map((c) => `${c.name} ${probeTarget(c[field])}`);
+        return pass(`${kind === 'readiness' ? 'Readiness' : 'Liveness'} probes: ${probes.join('; ')}.`);
+      }
+      return fail({
+        message: why,
+        expected: `${field}.httpGet with path /health and port 8000 (or the name of the container port 8000, e.g. http)`,
+        actual: problems.join('\n'),
+        hint: `In k8s/deployment.yaml, under the container: \`${field}:\` / \`httpGet:\` / \`path: /health\` / \`port: http\`; then \`kubectl apply -n <namespace> -f k8s/\`.`,
+      });
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import type { V1Container, V1Deployment, V1Ingress, V1IngressServiceBackend, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { ManifestObject, ManifestSet } from '@mlops-lab/grader/authoring';
-import { findMain, mainContainer } from '../../_shared/kube.ts';
+import { findMainTyped, mainContainer } from '../../_shared/kube.ts';
 
 export { isReady, kube, manifests, ns, podTrouble, podsMatching, read, readOptional, where, labelSelector } from '../../_shared/kube.ts';
 
@@ -19,14 +19,11 @@ export interface Parts {
 
 /** The Deployment, Service and Ingress of the model API in k8s/ (named model-api, else the only one of its kind). */
 export function parts(set: ManifestSet): Parts {
-  const out: Parts = {};
-  const d = findMain(set, 'Deployment', APP);
-  if (d) out.deployment = { manifest: d, object: d.object as unknown as V1Deployment };
-  const s = findMain(set, 'Service', APP);
-  if (s) out.service = { manifest: s, object: s.object as unknown as V1Service };
-  const i = findMain(set, 'Ingress', APP);
-  if (i) out.ingress = { manifest: i, object: i.object as unknown as V1Ingress };
-  return out;
+  return {
+    deployment: findMainTyped<V1Deployment>(set, 'Deployment', APP),
+    service: findMainTyped<V1Service>(set, 'Service', APP),
+    ingress: findMainTyped<V1Ingress>(set, 'Ingress', APP),
+  };
 }
 
 export function apiContainer(deployment: V1Deployment): { container: V1Container; index: number } | undefined {

@@ -1,5 +1,5 @@
 import { defineCheck, fail, formatBytes, pass } from '@mlops-lab/grader/authoring';
-import { CLAIM, LAB_ID, MAX_BYTES, MIN_BYTES, STORAGE_CLASS, manifests, parts, quantityBytes, where } from './shared.ts';
+import { CLAIM, LAB_ID, MAX_BYTES, MIN_BYTES, STORAGE_CLASS, manifests, parts, quantity, where } from './shared.ts';
 
 export default defineCheck({
   id: 'pvc-requests-local-path-storage',
@@ -32,7 +32,7 @@ export default defineCheck({
       });
     }
     const requested = claim.object.spec?.resources?.requests?.storage as string | number | undefined;
-    const bytes = quantityBytes(requested);
+    const bytes = quantity(requested);
     if (bytes === undefined || bytes < MIN_BYTES || bytes > MAX_BYTES) {
       return fail({
         message:

@@ -1,7 +1,8 @@
 import type { V1Deployment, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { ManifestObject, ManifestSet } from '@mlops-lab/grader/authoring';
-import { findMain, mainContainer } from '../../_shared/kube.ts';
+import { findMainTyped, mainContainer } from '../../_shared/kube.ts';
 
+export { quantity } from '../../_shared/quantity.ts';
 export { kube, listPods, manifests, ns, podTrouble, read, readOptional, rolloutState, where, isReady } from '../../_shared/kube.ts';
 
 export const LAB_ID = 'kubernetes/05-persistent-storage';
@@ -18,45 +19,16 @@ export interface Parts {
   claim?: { manifest: ManifestObject; object: V1PersistentVolumeClaim };
 }
 
+/** The Deployment and the claim of the model API in k8s/ (by their names, else the only one of their kind). */
 export function parts(set: ManifestSet): Parts {
-  const out: Parts = {};
-  const d = findMain(set, 'Deployment', APP);
-  if (d) out.deployment = { manifest: d, object: d.object as unknown as V1Deployment };
-  const c = findMain(set, 'PersistentVolumeClaim', CLAIM);
-  if (c) out.claim = { manifest: c, object: c.object as unknown as V1PersistentVolumeClaim };
-  return out;
+  return {
+    deployment: findMainTyped<V1Deployment>(set, 'Deployment', APP),
+    claim: findMainTyped<V1PersistentVolumeClaim>(set, 'PersistentVolumeClaim', CLAIM),
+  };
 }
 
 export function apiContainer(deployment: V1Deployment) {
   return mainContainer(deployment, APP);
-}
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** Bytes of a Kubernetes quantity (`1Gi`, `500M`, `1.5Gi`, `1e9`), or undefined when it is not one. */
-export function quantityBytes(quantity: string | number | undefined): number | undefined {
-  if (typeof quantity === 'number') return quantity;
-  if (typeof quantity !== 'string') return undefined;
-  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?)$/.exec(quantity.trim());
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  if (match[2]) return value * 10 ** Number(match[2].slice(1));
-  return value * UNITS[match[3] ?? '']!;
 }
 
 /** The volume of the pod template that uses the claim, its index, and the container mounts of it. */

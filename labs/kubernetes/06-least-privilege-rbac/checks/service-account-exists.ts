@@ -1,21 +1,11 @@
-import { defineCheck, fail, labNamespace, pass } from '@mlops-lab/grader/authoring';
+import { objectExists } from '../../_shared/object-exists.ts';
 import { SERVICE_ACCOUNT, readServiceAccount } from './shared.ts';
 
-export default defineCheck({
+export default objectExists({
   id: 'service-account-exists',
-  title: `The ServiceAccount ${SERVICE_ACCOUNT} exists in the lab namespace`,
-  requires: ['cluster'],
+  kind: 'ServiceAccount',
+  name: SERVICE_ACCOUNT,
+  read: (ctx) => readServiceAccount(ctx, SERVICE_ACCOUNT),
+  consequence: ", so the model API would run as the namespace's default account.",
   hint: 'Apply your manifests: `kubectl apply -n <namespace> -f k8s/`.',
-  // Mirrors: kubectl get serviceaccount loan-api -n <namespace>
-  async run(ctx) {
-    const namespace = labNamespace(ctx);
-    const account = await readServiceAccount(ctx, SERVICE_ACCOUNT);
-    if (account) return pass(`serviceaccount/${SERVICE_ACCOUNT} exists in ${namespace}.`);
-    return fail({
-      message: `There is no ServiceAccount ${SERVICE_ACCOUNT} in ${namespace}, so the model API would run as the namespace's default account.`,
-      expected: `serviceaccount/${SERVICE_ACCOUNT} in ${namespace}`,
-      actual: 'not found',
-      hint: `kubectl apply -n ${namespace} -f k8s/ && kubectl get serviceaccounts -n ${namespace}`,
-    });
-  },
 });

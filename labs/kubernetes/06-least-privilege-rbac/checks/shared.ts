@@ -1,5 +1,6 @@
 import type * as K8s from '@kubernetes/client-node';
 import { apiStatus, describeApiError, labNamespace, loadKubernetesClient, type CheckContext } from '@mlops-lab/grader/authoring';
+import { read, readOptional } from '../../_shared/kube.ts';
 import { appliesTo, type Identity, type PolicyRule, type Subject } from './review.ts';
 
 /** The model API's ServiceAccount: the identity this lab locks down. */
@@ -67,13 +68,8 @@ export function askAuthorizer(ctx: Ctx, q: AccessQuestion): Promise<AccessAnswer
         resourceAttributes: { namespace, verb: q.verb, group: q.group, resource: q.resource, subresource: q.subresource, name: q.name },
       },
     };
-    const what = `SubjectAccessReview: ${describeQuestion(q)}`;
-    try {
-      const review = await ctx.kube.call(what, () => authz.createSubjectAccessReview({ body }));
-      return { question: q, allowed: review.status?.allowed === true, reason: review.status?.reason ?? '' };
-    } catch (error) {
-      throw describeApiError(error, what);
-    }
+    const review = await read(ctx, `SubjectAccessReview: ${describeQuestion(q)}`, () => authz.createSubjectAccessReview({ body }));
+    return { question: q, allowed: review.status?.allowed === true, reason: review.status?.reason ?? '' };
   });
 }
 
@@ -93,16 +89,9 @@ export function grantsToServiceAccount(ctx: Ctx): Promise<Grant[]> {
     const k8s = await loadKubernetesClient();
     const rbac = await ctx.kube.api(k8s.RbacAuthorizationV1Api);
     const identity = serviceAccountIdentity(namespace);
-    const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-      try {
-        return await ctx.kube.call(what, fn);
-      } catch (error) {
-        throw describeApiError(error, what);
-      }
-    };
     const [roleBindings, clusterRoleBindings] = await Promise.all([
-      wrap(`list rolebindings -n ${namespace}`, () => rbac.listNamespacedRoleBinding({ namespace })),
-      wrap('list clusterrolebindings', () => rbac.listClusterRoleBinding()),
+      read(ctx, `list rolebindings -n ${namespace}`, () => rbac.listNamespacedRoleBinding({ namespace })),
+      read(ctx, 'list clusterrolebindings', () => rbac.listClusterRoleBinding()),
     ]);
     const applies = (subjects: K8s.RbacV1Subject[] | undefined, bindingNamespace: string) =>
       (subjects ?? []).some((s) => appliesTo(s as Subject, identity, bindingNamespace));
@@ -153,10 +142,5 @@ export async function readServiceAccount(ctx: Ctx, name: string): Promise<K8s.V1
   const namespace = labNamespace(ctx);
   const k8s = await loadKubernetesClient();
   const core = await ctx.kube.api(k8s.CoreV1Api);
-  try {
-    return await ctx.kube.call(`read serviceaccount ${name}`, () => core.readNamespacedServiceAccount({ name, namespace }));
-  } catch (error) {
-    if (apiStatus(error) === 404) return undefined;
-    throw describeApiError(error, `read serviceaccount ${name}`);
-  }
+  return await readOptional(ctx, `read serviceaccount ${name}`, () => core.readNamespacedServiceAccount({ name, namespace }));
 }

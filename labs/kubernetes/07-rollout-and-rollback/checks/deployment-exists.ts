@@ -1,21 +1,9 @@
-import { defineCheck, fail, labNamespace, pass } from '@mlops-lab/grader/authoring';
+import { objectExists } from '../../_shared/object-exists.ts';
 import { DEPLOYMENT, rolloutOnce } from './shared.ts';
 
-export default defineCheck({
+export default objectExists({
   id: 'deployment-exists',
-  title: `The Deployment ${DEPLOYMENT} exists in the lab namespace`,
-  requires: ['cluster'],
-  hint: 'Apply the manifest: `kubectl apply -n <namespace> -f k8s/`.',
-  // Mirrors: kubectl get deployment loan-api -n <namespace>
-  async run(ctx) {
-    const namespace = labNamespace(ctx);
-    const { deployment } = await rolloutOnce(ctx);
-    if (deployment) return pass(`deployment/${DEPLOYMENT} exists in ${namespace}.`);
-    return fail({
-      message: `There is no Deployment ${DEPLOYMENT} in ${namespace}.`,
-      expected: `deployment/${DEPLOYMENT} in ${namespace}`,
-      actual: 'not found',
-      hint: `kubectl apply -n ${namespace} -f k8s/ && kubectl get deployments -n ${namespace}`,
-    });
-  },
+  kind: 'Deployment',
+  name: DEPLOYMENT,
+  read: async (ctx) => (await rolloutOnce(ctx)).deployment,
 });

@@ -1,5 +1,6 @@
 import type * as K8s from '@kubernetes/client-node';
-import { apiStatus, describeApiError, labNamespace, loadKubernetesClient, type CheckContext } from '@mlops-lab/grader/authoring';
+import { labNamespace, loadKubernetesClient, type CheckContext } from '@mlops-lab/grader/authoring';
+import { read, readOptional } from '../../_shared/kube.ts';
 import { historyOf, type Revision } from './history.ts';
 
 export const DEPLOYMENT = 'loan-api';
@@ -18,14 +19,6 @@ export interface RolloutState {
   pods: K8s.V1Pod[];
 }
 
-async function call<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await ctx.kube.call(what, fn);
-  } catch (error) {
-    throw describeApiError(error, what);
-  }
-}
-
 /**
  * The Deployment, its ReplicaSets as a revision history and its pods, read
  * fresh on every call (checks retry while a rollout settles).
@@ -36,16 +29,13 @@ export async function readRollout(ctx: Ctx): Promise<RolloutState> {
   const k8s = await loadKubernetesClient();
   const apps = await ctx.kube.api(k8s.AppsV1Api);
   const core = await ctx.kube.api(k8s.CoreV1Api);
-  let deployment: K8s.V1Deployment | undefined;
-  try {
-    deployment = await ctx.kube.call(`read deployment ${DEPLOYMENT}`, () => apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }));
-  } catch (error) {
-    if (apiStatus(error) !== 404) throw describeApiError(error, `read deployment ${DEPLOYMENT}`);
-  }
+  const deployment = await readOptional(ctx, `read deployment ${DEPLOYMENT}`, () =>
+    apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace }),
+  );
   if (!deployment) return { namespace, deployment, history: [], pods: [] };
   const [replicaSets, pods] = await Promise.all([
-    call(ctx, `list replicasets -n ${namespace}`, () => apps.listNamespacedReplicaSet({ namespace })),
-    call(ctx, `list pods -n ${namespace}`, () => core.listNamespacedPod({ namespace })),
+    read(ctx, `list replicasets -n ${namespace}`, () => apps.listNamespacedReplicaSet({ namespace })),
+    read(ctx, `list pods -n ${namespace}`, () => core.listNamespacedPod({ namespace })),
   ]);
   return { namespace, deployment, history: historyOf(deployment.metadata?.uid ?? '', replicaSets.items), pods: pods.items };
 }

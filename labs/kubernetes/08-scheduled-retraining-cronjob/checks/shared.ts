@@ -1,12 +1,6 @@
 import type * as K8s from '@kubernetes/client-node';
-import {
-  apiStatus,
-  describeApiError,
-  labNamespace,
-  loadKubernetesClient,
-  readManifests,
-  type CheckContext,
-} from '@mlops-lab/grader/authoring';
+import { labNamespace, loadKubernetesClient, type CheckContext } from '@mlops-lab/grader/authoring';
+import { manifests, readOptional } from '../../_shared/kube.ts';
 
 export const CRONJOB = 'loan-retrain';
 
@@ -19,19 +13,14 @@ export function liveCronJob(ctx: Ctx): Promise<K8s.V1CronJob | undefined> {
   return ctx.memo('cronjob', async () => {
     const k8s = await loadKubernetesClient();
     const batch = await ctx.kube.api(k8s.BatchV1Api);
-    try {
-      return await ctx.kube.call(`read cronjob ${CRONJOB}`, () => batch.readNamespacedCronJob({ name: CRONJOB, namespace }));
-    } catch (error) {
-      if (apiStatus(error) === 404) return undefined;
-      throw describeApiError(error, `read cronjob ${CRONJOB}`);
-    }
+    return await readOptional(ctx, `read cronjob ${CRONJOB}`, () => batch.readNamespacedCronJob({ name: CRONJOB, namespace }));
   });
 }
 
 /** The CronJob as the learner wrote it in k8s/ (to tell "set explicitly" from "defaulted by the API server"). */
 export function writtenCronJob(ctx: Ctx): Promise<{ file: string; spec: Record<string, unknown> } | undefined> {
   return ctx.memo('written-cronjob', async () => {
-    const set = await readManifests(ctx.files, 'k8s');
+    const set = await manifests(ctx);
     const found = set.objects.find((o) => o.kind === 'CronJob' && o.name === CRONJOB);
     return found ? { file: found.file, spec: (found.object.spec ?? {}) as Record<string, unknown> } : undefined;
   });

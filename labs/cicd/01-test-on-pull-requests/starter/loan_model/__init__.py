@@ -1,0 +1,1 @@
+"""The loan-default model: a synthetic dataset, training, and the saved artifact."""

@@ -1,0 +1,7 @@
+import { defineSolve } from '@mlops-lab/grader/authoring';
+
+// What a learner does: edit .github/workflows/retrain.yml (nothing runs locally; GitHub runs it after the push).
+export default defineSolve(async (ctx) => {
+  const files = await ctx.copySolution();
+  ctx.log(`copied ${files.length} files from the solution`);
+});
