@@ -82,6 +82,12 @@ export function exitCodeFor(error: unknown): number {
  * Codes of check errors that mean "the machine is not ready" rather than
  * "the learner's work is wrong"; `mlops-lab check` exits 3 on them.
  */
+/**
+ * Codes of errors that mean "the machine is not ready" (a tool, engine,
+ * cluster, registry or server missing or unreachable): a check that ends in
+ * one makes `mlops-lab check` exit with ExitCode.environment. Every code an
+ * EnvironmentError is thrown with is listed (errors.test.ts keeps it so).
+ */
 const ENVIRONMENT_CODES = new Set([
   'DOCKER_UNAVAILABLE',
   'DOCKER_TIMEOUT',
@@ -90,10 +96,32 @@ const ENVIRONMENT_CODES = new Set([
   'TOOL_BROKEN',
   'PROCESS_FAILED',
   'PROBE_FAILED',
+  'COMPOSE_MISSING',
+  'HTTP_TIMEOUT',
   'CLUSTER_UNCONFIGURED',
   'CLUSTER_UNREACHABLE',
   'CLUSTER_TIMEOUT',
+  'CLUSTER_API_ERROR',
+  'CLUSTER_UNAUTHORIZED',
+  'CLUSTER_FORBIDDEN',
   'KUBECONFIG_INVALID',
+  'KIND_NOT_SERVED',
+  'NAMESPACE_TERMINATING',
+  'WAIT_TIMEOUT',
+  'WAIT_ABORTED',
+  'REGISTRY_UNAVAILABLE',
+  'REGISTRY_ADDRESS_INVALID',
+  'REGISTRY_DELETE_DISABLED',
+  'REGISTRY_NEEDS_AUTH',
+  'NOT_A_REGISTRY',
+  'MLFLOW_UNREACHABLE',
+  'MLFLOW_TIMEOUT',
+  'MLFLOW_AUTH_REQUIRED',
+  'MLFLOW_HOST_REJECTED',
+  'MLFLOW_SERVER_ERROR',
+  'MLFLOW_URI_INVALID',
+  'MLFLOW_ENDPOINT_MISSING',
+  'NOT_MLFLOW',
 ]);
 
 export function isEnvironmentCode(code: string | undefined): boolean {

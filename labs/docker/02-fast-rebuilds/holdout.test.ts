@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, it } from 'vitest';
 import { findLab } from '@mlops-lab/grader';
 import { expectReviewerVerdict, submissionWorkspace, type ReviewerVerdict } from '../../../grader/test-support/holdout.ts';
 import { describeWithTools, probeDocker, probeDockerImage, toolGate } from '../../../grader/test-support/tools.ts';
@@ -36,7 +36,11 @@ function judge(submission: Submission): void {
   });
 }
 
-describe('docker/02 hold-out .dockerignore submissions', () => {
+const docker = await toolGate('docker', () => probeDocker());
+const base = await toolGate('image python:3.11-slim-bookworm', probeDockerImage('python:3.11-slim-bookworm'));
+
+// The context checks themselves read files only, but grading a lab ends with its cleanup, which asks the engine.
+describeWithTools([docker], 'docker/02 hold-out .dockerignore submissions (cleanup uses the Docker engine)', () => {
   judge({
     name: 'dockerignore-negation-brings-env-back',
     reviewer: 'a later `!.env` re-includes the secret the earlier rule excluded',
@@ -49,9 +53,6 @@ describe('docker/02 hold-out .dockerignore submissions', () => {
     verdicts: { 'build-context-has-no-secrets': 'pass', 'build-context-is-small': 'pass' },
   });
 });
-
-const docker = await toolGate('docker', () => probeDocker());
-const base = await toolGate('image python:3.11-slim-bookworm', probeDockerImage('python:3.11-slim-bookworm'));
 
 describeWithTools([docker, base], 'docker/02 hold-out Dockerfiles (real Docker engine)', () => {
   judge({
