@@ -7,8 +7,8 @@
  * checks is gone. The steps are the default suite's (contract-suite.ts),
  * which runs them against the fixture API server.
  *
- * The labs' images must be in the cluster: see README.md, "Tests on a live
- * cluster".
+ * The labs' images must be in the cluster: see README.md, "Kubernetes labs:
+ * fixture API server and live cluster".
  */
 import { KubeEvidence, loadAllLabs } from '@mlops-lab/grader';
 import { kubeconfigSource } from '../grader/src/evidence/kube.ts';
