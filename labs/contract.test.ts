@@ -24,6 +24,7 @@ import {
   probeDocker,
   probeDockerImage,
   probePython,
+  probeProgram,
   probeRegistry,
   probeVenvTool,
   toolGate,
@@ -50,6 +51,8 @@ async function gatesFor(lab: LoadedLab, options: { cluster?: 'fixture' } = {}): 
     else if (tool === 'compose') gates.push(gate('compose', () => toolGate('compose', () => probeCompose())));
     else if (tool === 'mlflow') gates.push(gate('mlflow', () => toolGate('mlflow', probeVenvTool('mlflow'))));
     else if (tool === 'dvc' || tool === 'git') gates.push(gate(tool, () => toolGate(tool, probeVenvTool(tool))));
+    else if (tool === 'prometheus' || tool === 'promtool' || tool === 'alertmanager' || tool === 'tofu')
+      gates.push(gate(tool, () => toolGate(tool, probeProgram(tool))));
     else
       gates.push(
         gate(tool, () => toolGate(tool, () => ({ available: false, reason: `the contract test has no probe for "${tool}" yet` }))),

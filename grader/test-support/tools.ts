@@ -300,6 +300,32 @@ export function probeVenvTool(name: string, env: Env = process.env): Probe {
   };
 }
 
+/** How to get the programs the serving, monitoring and IaC labs run. */
+const PROGRAM_HINTS: Record<string, string> = {
+  prometheus: 'install Debian\'s `prometheus` package (`sudo apt-get install prometheus`; ships promtool too)',
+  promtool: 'install Debian\'s `prometheus` package (`sudo apt-get install prometheus`)',
+  alertmanager: 'install Debian\'s `prometheus-alertmanager` package (`sudo apt-get install prometheus-alertmanager`)',
+  tofu: 'run `npm run setup:tools -- --tofu` (builds OpenTofu from the Go module proxy into .venv/bin) or install OpenTofu',
+};
+
+/** Other names a program goes by (Debian installs Alertmanager as `prometheus-alertmanager`). */
+const PROGRAM_ALIASES: Record<string, string[]> = { alertmanager: ['prometheus-alertmanager'] };
+
+/** A program found the way the grader finds it: .venv/bin first, then PATH (under its own name, then its aliases). */
+export function probeProgram(name: string, env: Env = process.env): Probe {
+  return async () => {
+    for (const candidate of [name, ...(PROGRAM_ALIASES[name] ?? [])]) {
+      const path = await findVenvTool(candidate, env);
+      if (path) return { available: true, detail: path };
+    }
+    return {
+      available: false,
+      reason: `\`${name}\` is neither in ${join(venvDir(), 'bin')} nor on PATH`,
+      hint: PROGRAM_HINTS[name] ?? `install ${name} and put it on PATH`,
+    };
+  };
+}
+
 /** A message and next step from the grader's own errors (they carry `nextStep`). */
 function errorParts(error: unknown): { reason: string; hint?: string } {
   const nextStep = (error as { nextStep?: unknown } | null)?.nextStep;

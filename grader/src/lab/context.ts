@@ -52,6 +52,12 @@ export interface CheckContext extends Evidence {
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
   /** Reports progress of a slow step (shown on the CLI's live line). */
   progress(note: string): void;
+  /**
+   * Runs `teardown` once every check of this grading run has finished
+   * (last registered, first run), whatever the outcome: how a check stops a
+   * service it started and shared through `memo`.
+   */
+  onRunEnd(teardown: () => Promise<void> | void): void;
 }
 
 /** Context for a lab's setup and cleanup hooks. */

@@ -58,6 +58,10 @@ export async function runLab(options: RunLabOptions): Promise<AttemptResult> {
   const evidence = createEvidence(options.workspaceDir, env, options.evidence);
   const workspace: WorkspaceInfo = { dir: options.workspaceDir, id: workspaceId(options.workspaceDir) };
   const memo = new Map<string, Promise<unknown>>();
+  // Run-level teardowns registered by checks (ctx.onRunEnd): a service the
+  // checks started, a Prometheus they shared. Run last-in first-out after
+  // every check finished, whatever the outcome.
+  const teardowns: (() => Promise<void> | void)[] = [];
 
   // Probe every tool the checks use once, so a missing Docker is reported
   // as one clear environment error per check instead of N timeouts.
@@ -102,6 +106,7 @@ export async function runLab(options: RunLabOptions): Promise<AttemptResult> {
               workspace,
               evidence,
               memo,
+              teardowns,
               policy: {
                 timeoutMs: check.timeoutMs ?? manifest.defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS,
                 retries: check.retries ?? manifest.defaults.retries ?? 0,
@@ -122,7 +127,18 @@ export async function runLab(options: RunLabOptions): Promise<AttemptResult> {
     return promise;
   };
 
-  await Promise.all(manifest.checks.map(schedule));
+  try {
+    await Promise.all(manifest.checks.map(schedule));
+  } finally {
+    for (const teardown of teardowns.reverse()) {
+      try {
+        await teardown();
+      } catch {
+        // A teardown that fails must not hide the results; what it leaves is
+        // labelled for the lab's cleanup.
+      }
+    }
+  }
   const checks = manifest.checks.map((c) => results.get(c.id)!);
   const dockerProbe = probes.get('docker');
   const kubeProbe = probes.get('cluster');
@@ -152,6 +168,7 @@ interface CheckRunSettings {
   workspace: WorkspaceInfo;
   evidence: Evidence;
   memo: Map<string, Promise<unknown>>;
+  teardowns: (() => Promise<void> | void)[];
   policy: { timeoutMs: number; retries: number; retryDelayMs: number };
   signal: AbortSignal | undefined;
   onStart: () => void;
@@ -210,6 +227,9 @@ async function runOnce(check: CheckDefinition, settings: CheckRunSettings): Prom
       return existing;
     },
     progress: settings.onProgress,
+    onRunEnd(teardown: () => Promise<void> | void): void {
+      settings.teardowns.push(teardown);
+    },
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckOutcome & { code?: string }>((resolvePromise) => {
