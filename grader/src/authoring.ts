@@ -103,3 +103,9 @@ export type { DvcFile, DvcLock, DvcPipeline, DvcRemote, DvcStage } from './evide
 export { MlflowLabSupport, type LoggedModelFile } from './evidence/mlflow/lab-support.ts';
 export { MlflowNotFoundError, ifExists } from './evidence/mlflow.ts';
 export type { Experiment, LoggedModel, ModelVersion, RegisteredModel, Run } from './evidence/mlflow.ts';
+// A learner's service started from the workspace Procfile on a free loopback port (serving and monitoring labs).
+export { freeLoopbackPort, parseProcfile, startService, stopWorkspaceServices, workspaceService, PROCFILE } from './evidence/service.ts';
+export type { Procfile, ProcfileEntry, RunningService, ServiceExit, StartServiceOptions, WorkspaceServiceOptions } from './evidence/service.ts';
+// Serving stage: the bounded load generator (grader/src/evidence/load.ts).
+export { runLoadTest, describeLoadResult, percentile, summarizeLatencies, LOAD_ERROR_KINDS, LOAD_LIMITS } from './evidence/load.ts';
+export type { LoadTestOptions, LoadTestResult, LoadErrorKind, LatencySummary } from './evidence/load.ts';

@@ -73,7 +73,7 @@ async function isExecutable(p: string): Promise<boolean> {
 }
 
 /** Keeps the last `cap` bytes of a stream. */
-class TailBuffer {
+export class TailBuffer {
   #chunks: Buffer[] = [];
   #size = 0;
   truncated = false;

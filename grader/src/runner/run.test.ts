@@ -392,6 +392,46 @@ describe('runLab', () => {
     expect(compute).toHaveBeenCalledTimes(2);
   });
 
+  it('runs onRunEnd teardowns once every check finished, last registered first, even after errors', async () => {
+    const events: string[] = [];
+    const lab = makeLab([
+      check('starts-a-service', async (ctx) => {
+        await ctx.memo('service', async () => {
+          events.push('start service');
+          ctx.onRunEnd(() => void events.push('stop service'));
+        });
+        ctx.onRunEnd(async () => {
+          await sleep(5);
+          events.push('second teardown');
+        });
+        return { status: 'pass', message: 'up' };
+      }),
+      check('crashes', () => {
+        throw new Error('boom');
+      }),
+      check(
+        'slow-dependent',
+        async () => {
+          await sleep(20);
+          events.push('slow check done');
+          return { status: 'pass', message: 'ok' };
+        },
+        { needs: ['starts-a-service'] },
+      ),
+      check('failing-teardown', (ctx) => {
+        ctx.onRunEnd(() => {
+          throw new Error('teardown failed');
+        });
+        return { status: 'pass', message: 'ok' };
+      }),
+    ]);
+
+    const result = await grade(lab);
+
+    expect(result.checks.map((c) => c.status)).toEqual(['pass', 'error', 'pass', 'pass']);
+    expect(events).toEqual(['start service', 'slow check done', 'second teardown', 'stop service']);
+  });
+
   it('returns error for every check sharing a memo whose computation rejects', async () => {
     const compute = vi.fn(() => Promise.reject(new EvidenceError('BUILD_FAILED', 'The image did not build.', 'Run docker build .')));
     const usesImage = async (ctx: CheckContext): Promise<CheckOutcome> => {
