@@ -305,6 +305,7 @@ const PROGRAM_HINTS: Record<string, string> = {
   prometheus: 'install Debian\'s `prometheus` package (`sudo apt-get install prometheus`; ships promtool too)',
   promtool: 'install Debian\'s `prometheus` package (`sudo apt-get install prometheus`)',
   alertmanager: 'install Debian\'s `prometheus-alertmanager` package (`sudo apt-get install prometheus-alertmanager`)',
+  helm: 'run `bash cluster/scripts/setup-helm.sh` (builds Helm v3.22.0 from the Go module proxy into .venv/bin; needs Go)',
   tofu: 'run `npm run setup:tools -- --tofu` (builds OpenTofu from the Go module proxy into .venv/bin) or install OpenTofu',
 };
 

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CommandDef<any> }>> = {
   reset: () => import('./commands/reset.ts'),
   progress: () => import('./commands/progress.ts'),
   doctor: () => import('./commands/doctor.ts'),
+  cluster: () => import('./commands/cluster.ts'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -26,6 +27,7 @@ const DESCRIPTIONS: Record<string, string> = {
   reset: 'Restore the starter and remove what the lab created',
   progress: 'Show progress per lab and stage',
   doctor: 'Check this machine and say how to make each lab ready',
+  cluster: 'Provision or remove a learner on Kubernetes',
 };
 
 function mainUsage(): string {

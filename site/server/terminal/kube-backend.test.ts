@@ -7,6 +7,7 @@ import { KubeEvidence } from '@mlops-lab/grader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB, request, startTestServer, type TestServer } from '../test-helpers.ts';
 import type { SpawnOptions, TerminalProcess } from './backend.ts';
+import { learnerNamespace } from '@mlops-lab/cluster/provision';
 import { createKubeExecBackend, exitCodeFromStatus, KILLED_EXIT_CODE, workspaceNamespace, workspaceTarget } from './kube-backend.ts';
 import { startKubeExecFixture, type KubeExecFixture } from './kube-exec-fixture.ts';
 import { getToken, open } from './test-client.ts';
@@ -48,13 +49,10 @@ function spawnOpts(learner = 'ana'): SpawnOptions {
 }
 
 describe('workspace naming and exit codes', () => {
-  it('names the workspace namespace as a DNS-1123 label', () => {
-    expect(workspaceNamespace('ana')).toBe('mlops-lab-ana');
-    expect(workspaceTarget('ana', { MLOPS_LAB_WORKSPACE_NAMESPACE_PREFIX: 'lab-' })).toEqual({ namespace: 'lab-ana', pod: 'workspace', container: 'workspace' });
-    const odd = workspaceNamespace('Ana.Smith@Example');
-    expect(odd).toMatch(/^mlops-lab-ana-smith-example-[0-9a-f]{8}$/);
-    expect(odd).not.toBe(workspaceNamespace('ana.smith@example'));
-    for (const name of ['', '---', 'x'.repeat(200), 'Ünïcødé', '_root_']) {
+  it('execs into the namespace `mlops-lab cluster provision` made for the learner', () => {
+    expect(workspaceTarget('ana')).toEqual({ namespace: learnerNamespace('ana'), pod: 'workspace', container: 'workspace' });
+    expect(workspaceNamespace('Ana.Smith@Example')).not.toBe(workspaceNamespace('ana.smith@example'));
+    for (const name of ['---', 'x'.repeat(200), 'Ünïcødé', '_root_']) {
       const ns = workspaceNamespace(name);
       expect(ns.length).toBeLessThanOrEqual(63);
       expect(ns).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
@@ -88,7 +86,7 @@ describe('kubernetes exec backend (Kubernetes exec fixture server)', () => {
     await out.waitFor('hello-42');
     const exec = fixture.execs.at(-1)!;
     expect(exec.request).toMatchObject({
-      namespace: 'mlops-lab-ana',
+      namespace: learnerNamespace('ana'),
       pod: 'workspace',
       container: 'workspace',
       stdin: true,

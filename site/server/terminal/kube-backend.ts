@@ -29,9 +29,9 @@
  * failure to connect (no cluster, no pod, forbidden) is shown in the
  * terminal and ends the process with code 1.
  */
-import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import type * as K8s from '@kubernetes/client-node';
+import { learnerNamespace } from '@mlops-lab/cluster/provision';
 import { EnvironmentError, KubeEvidence } from '@mlops-lab/grader';
 import type { WebSocket } from 'ws';
 import { LocalPtyBackend, type SpawnOptions, type TerminalBackend, type TerminalProcess } from './backend.ts';
@@ -48,7 +48,6 @@ export interface WorkspaceTarget {
   container: string;
 }
 
-export const DEFAULT_NAMESPACE_PREFIX = 'mlops-lab-';
 export const WORKSPACE_POD = 'workspace';
 export const WORKSPACE_CONTAINER = 'workspace';
 /** Exit code reported when we closed the exec ourselves (like a pty's SIGHUP: 128 + 1). */
@@ -64,35 +63,19 @@ export const WORKSPACE_SHELL_COMMAND = [
   'export TERM=xterm-256color COLORTERM=truecolor; if [ -x /bin/bash ]; then exec /bin/bash -l; fi; exec /bin/sh -l',
 ];
 
-const DNS_LABEL_MAX = 63;
-
 /**
- * The learner's workspace namespace: `prefix` + a DNS-1123 label form of the
- * learner name (lower case, runs of other characters → `-`). When that form
- * differs from the name, or is too long, a short hash of the real name is
- * appended so two learners never share a namespace ("Ana" vs "ana").
- * (The cluster issue owns this naming; this is the one place to change it.)
+ * The learner's workspace namespace: the one `mlops-lab cluster provision`
+ * creates for them (@mlops-lab/cluster/provision owns the naming: an
+ * injective, DNS-1123-safe name per learner).
  */
-export function workspaceNamespace(learner: string, prefix: string = DEFAULT_NAMESPACE_PREFIX): string {
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
-  const base = learner
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const plain = `${safePrefix}${base}`;
-  if (base && base === learner && plain.length <= DNS_LABEL_MAX && /^[a-z0-9]/.test(plain)) return plain;
-  const hash = createHash('sha256').update(learner).digest('hex').slice(0, 8);
-  const room = DNS_LABEL_MAX - safePrefix.length - hash.length - 1;
-  const cut = base.slice(0, Math.max(0, room)).replace(/-+$/, '');
-  const name = `${safePrefix}${cut ? `${cut}-` : ''}${hash}`;
-  return /^[a-z0-9]/.test(name) ? name : `x${name}`.slice(0, DNS_LABEL_MAX);
+export function workspaceNamespace(learner: string): string {
+  return learnerNamespace(learner);
 }
 
-/** Namespace from MLOPS_LAB_WORKSPACE_NAMESPACE_PREFIX (default `mlops-lab-`), pod and container `workspace`. */
-export function workspaceTarget(learner: string, env: NodeJS.ProcessEnv = process.env): WorkspaceTarget {
+/** The provisioned namespace of the learner, pod and container `workspace`. */
+export function workspaceTarget(learner: string): WorkspaceTarget {
   return {
-    namespace: workspaceNamespace(learner, env.MLOPS_LAB_WORKSPACE_NAMESPACE_PREFIX ?? DEFAULT_NAMESPACE_PREFIX),
+    namespace: workspaceNamespace(learner),
     pod: WORKSPACE_POD,
     container: WORKSPACE_CONTAINER,
   };
@@ -107,7 +90,7 @@ export function exitCodeFromStatus(status: Partial<K8s.V1Status> | undefined): n
 }
 
 export interface KubeExecBackendOptions {
-  /** Where a learner's shell runs. Default: `workspaceTarget(learner, env)`. */
+  /** Where a learner's shell runs. Default: `workspaceTarget(learner)`. */
   target?: (opts: SpawnOptions) => WorkspaceTarget;
   /** The command run in the container. Default: WORKSPACE_SHELL_COMMAND. */
   command?: string[];
@@ -158,7 +141,7 @@ export class KubeExecBackend implements TerminalBackend {
   }
 
   spawn(opts: SpawnOptions): TerminalProcess {
-    const target = this.#options.target?.(opts) ?? workspaceTarget(opts.learner, opts.env);
+    const target = this.#options.target?.(opts) ?? workspaceTarget(opts.learner);
     const command = this.#options.command ?? WORKSPACE_SHELL_COMMAND;
     const dataCbs: ((data: Buffer) => void)[] = [];
     const exitCbs: ((code: number) => void)[] = [];

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty';
+import { probeCluster, type ClusterReport } from '../../doctor/cluster.ts';
 import { buildDoctorReport } from '../../doctor/report.ts';
 import { ExitCode } from '../../errors.ts';
 import { CommandExit } from '../exit.ts';
@@ -10,11 +11,12 @@ export default defineCommand({
   meta: { name: 'doctor', description: 'Check this machine: which labs are ready, and the exact command that makes the others ready.' },
   args: {
     json: { type: 'boolean', description: 'Print the report as JSON.' },
+    learner: { type: 'string', description: 'Whose namespace to look for on the cluster (default: MLOPS_LAB_LEARNER or your user name).' },
   },
   async run({ args }) {
-    const report = await buildDoctorReport();
+    const [report, cluster] = await Promise.all([buildDoctorReport(), probeCluster(args.learner ? { learner: args.learner } : {})]);
     if (args.json) {
-      printJson(processOutput, report);
+      printJson(processOutput, { ...report, cluster });
     } else {
       processOutput.out(color.bold('Machine'));
       processOutput.out(
@@ -28,6 +30,7 @@ export default defineCommand({
         processOutput.out(`  ${i.ok ? color.green('✓') : color.yellow('○')} ${i.image.padEnd(13)} ${color.dim(i.detail)}`);
         if (!i.ok) processOutput.out(`    ${color.cyan('fix:')} ${i.fix}`);
       }
+      printCluster(cluster);
       processOutput.out(`\n${color.bold('Labs')}`);
       for (const lab of report.labs) {
         processOutput.out(`  ${lab.ready ? color.green('ready    ') : color.yellow('not ready')} ${lab.id}`);
@@ -38,3 +41,26 @@ export default defineCommand({
     if (!report.node.ok) throw new CommandExit(ExitCode.environment);
   },
 });
+
+function printCluster(cluster: ClusterReport): void {
+  const mark = (ok: boolean | undefined): string => (ok ? color.green('✓') : color.yellow('○'));
+  processOutput.out(`\n${color.bold('Cluster')}`);
+  if (!cluster.configured) {
+    processOutput.out(`  ${mark(false)} not configured ${color.dim('(no KUBECONFIG, ~/.kube/config or k3s kubeconfig)')}`);
+  } else {
+    processOutput.out(
+      `  ${mark(cluster.reachable)} ${cluster.reachable ? 'reachable' : 'unreachable'} ${color.dim(`via ${cluster.kubeconfig}`)}`,
+    );
+    if (cluster.version)
+      processOutput.out(`  ${mark(cluster.supported)} Kubernetes ${cluster.version}${cluster.supported ? '' : color.dim(' (too old)')}`);
+    for (const s of cluster.services) processOutput.out(`  ${mark(s.ready)} ${s.name.padEnd(13)} ${color.dim(`${s.detail} · ${s.role}`)}`);
+    if (cluster.learner) {
+      const l = cluster.learner;
+      processOutput.out(
+        `  ${mark(l.present && l.workspace === 'ready')} learner "${l.name}" ${color.dim(l.present ? `namespace ${l.namespace}, workspace ${l.workspace} (${l.detail})` : l.detail)}`,
+      );
+    }
+  }
+  if (cluster.problem) processOutput.out(`    ${color.dim(cluster.problem)}`);
+  processOutput.out(`    ${color.cyan('next:')} ${cluster.next}`);
+}
