@@ -45,3 +45,6 @@ export * from './errors.ts';
 export { dataHome, storeFile, labsDir, repoRoot, defaultWorkspaceDir } from './paths.ts';
 export { graderVersion } from './version.ts';
 export { currentLearner } from './learner.ts';
+// Readiness (issue 10): per-skill readiness from verified passes, stage completion, the capstone's
+// portfolio checklist and maturity level, and the path-aware plan (grader/src/readiness/).
+export * from './readiness/index.ts';
