@@ -51,15 +51,19 @@ ${rel(requirementsFile)}. Skips the install when the requirements did not
 change since the last successful run.
 
   --force   delete the virtualenv and install everything again
+  --tofu    also build OpenTofu and the kubernetes provider from the Go module
+            proxy into .venv/bin (grader/bin/setup-tofu.js; needs Go; about
+            7 minutes the first time, seconds after)
   --help    show this help
 
 Environment: MLOPS_LAB_PYTHON  the interpreter to build the venv from (default: python3)`);
 }
 
 function parseArgs(argv) {
-  const opts = { force: false };
+  const opts = { force: false, tofu: false };
   for (const arg of argv) {
     if (arg === '--force' || arg === '-f') opts.force = true;
+    else if (arg === '--tofu') opts.tofu = true;
     else if (arg === '--help' || arg === '-h') {
       usage();
       process.exit(0);
@@ -172,6 +176,7 @@ async function main() {
     say(
       `up to date: ${rel(venv)} already has the ${pins.length} pinned tools of ${rel(requirementsFile)} (sha256 ${hash.slice(0, 12)}); use --force to reinstall.`,
     );
+    if (opts.tofu) setupTofu();
     return;
   }
 
@@ -245,6 +250,14 @@ async function main() {
 
   writeFileSync(stampFile, `${hash}  ${rel(requirementsFile)}\n`);
   say(`done in ${seconds()}`);
+  if (opts.tofu) setupTofu();
+}
+
+/** `--tofu`: OpenTofu and the kubernetes provider into .venv/bin (exits with setup-tofu's code when it fails). */
+function setupTofu() {
+  say('--tofu: building OpenTofu and the kubernetes provider (grader/bin/setup-tofu.js)');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'grader', 'bin', 'setup-tofu.js')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
 main().catch((err) => {

@@ -109,3 +109,97 @@ export type { Procfile, ProcfileEntry, RunningService, ServiceExit, StartService
 // Serving stage: the bounded load generator (grader/src/evidence/load.ts).
 export { runLoadTest, describeLoadResult, percentile, summarizeLatencies, LOAD_ERROR_KINDS, LOAD_LIMITS } from './evidence/load.ts';
 export type { LoadTestOptions, LoadTestResult, LoadErrorKind, LatencySummary } from './evidence/load.ts';
+// Monitoring stage: Prometheus exposition, promtool, a real Prometheus and Alertmanager per grading run (grader/src/evidence/prometheus.ts).
+export {
+  parseExposition,
+  histogramProblems,
+  histogramSeries,
+  samplesOf,
+  sumOf,
+  seriesKey,
+  EXPOSITION_LIMITS,
+  promtoolCheckConfig,
+  promtoolCheckRules,
+  promtoolTestRules,
+  parseRuleTestFailures,
+  describeFailure,
+  readWorkspaceYaml,
+  rewritePrometheusConfig,
+  startPrometheus,
+  PrometheusClient,
+  rewriteAlertmanagerConfig,
+  startAlertmanager,
+  startWebhookReceiver,
+  findAlertmanager,
+  AlertmanagerClient,
+  ALERTMANAGER_PROGRAMS,
+  stopWorkspaceDaemons,
+} from './evidence/prometheus.ts';
+export type {
+  Exposition,
+  MetricFamily,
+  MetricType,
+  Sample,
+  HistogramSeries,
+  PromtoolCheck,
+  RuleTestFailure,
+  RuleTestReport,
+  RunningPrometheus,
+  PrometheusTarget,
+  PrometheusAlert,
+  PrometheusRuleGroup,
+  VectorSample,
+  RunningAlertmanager,
+  WebhookReceiver,
+  WebhookDelivery,
+  WebhookAlert,
+  AlertmanagerAlert,
+} from './evidence/prometheus.ts';
+// Infrastructure as code: Terraform/OpenTofu HCL read with a real parser (grader/src/evidence/hcl.ts) and tofu run by argv (evidence/tofu.ts).
+export {
+  parseHcl,
+  readHclFile,
+  readTfModule,
+  readTfvars,
+  readTfTestFile,
+  testFileFromJson,
+  parseHclErrors,
+  formatHclProblem,
+  isPinnedConstraint,
+  unwrapExpression,
+  expressionText,
+  blockLine,
+  HclSyntaxError,
+  HCL_LIMITS,
+} from './evidence/hcl.ts';
+export type {
+  HclLocation,
+  HclProblem,
+  TfModule,
+  TfVariable,
+  TfValidation,
+  TfOutput,
+  TfModuleCall,
+  TfRequiredProvider,
+  TfResource,
+  TfBackend,
+  TfTestFile,
+  TfTestRun,
+  TfTestAssert,
+} from './evidence/hcl.ts';
+export {
+  Tofu,
+  TOFU_LIMITS,
+  findTofu,
+  describeTofu,
+  tofuEnv,
+  tofuCliConfigFile,
+  tofuShareDir,
+  formatDiagnostic,
+  parseValidateJson,
+  parseTestJson,
+} from './evidence/tofu.ts';
+export type { TofuProgram, TofuDiagnostic, TofuValidation, TofuPlan, TofuTestResult, TofuTestRunResult } from './evidence/tofu.ts';
+// Drift and dashboards (monitoring/03, /05, the capstone): PromQL read with Prometheus's own grammar (grader/src/authoring/promql.ts).
+export { parsePromql, substituteGrafanaVariables, functionName, aggregation, keepsLabel, PROMQL_MAX_LENGTH } from './authoring/promql.ts';
+export type { PromqlQuery, PromqlNode, PromqlError, PromqlSelector } from './authoring/promql.ts';

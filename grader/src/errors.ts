@@ -89,6 +89,9 @@ export function exitCodeFor(error: unknown): number {
  * EnvironmentError is thrown with is listed (errors.test.ts keeps it so).
  */
 const ENVIRONMENT_CODES = new Set([
+  'PROMETHEUS_UNREACHABLE',
+  'TOFU_TIMEOUT',
+  'ALERTMANAGER_UNREACHABLE',
   'DOCKER_UNAVAILABLE',
   'DOCKER_TIMEOUT',
   'BASE_IMAGE_MISSING',

@@ -29,14 +29,15 @@ export function defaultProbeDeps(env: NodeJS.ProcessEnv = process.env): ProbeDep
 }
 
 /** Programs behind each tool id that is a program. */
-const PROGRAMS: Partial<Record<ToolId, { program: string; versionArgs: string[] }>> = {
+const PROGRAMS: Partial<Record<ToolId, { program: string; versionArgs: string[]; aliases?: string[] }>> = {
   python: { program: 'python3', versionArgs: ['--version'] },
   mlflow: { program: 'mlflow', versionArgs: ['--version'] },
   dvc: { program: 'dvc', versionArgs: ['--version'] },
   git: { program: 'git', versionArgs: ['--version'] },
   prometheus: { program: 'prometheus', versionArgs: ['--version'] },
   promtool: { program: 'promtool', versionArgs: ['--version'] },
-  alertmanager: { program: 'alertmanager', versionArgs: ['--version'] },
+  // Debian installs Alertmanager as `prometheus-alertmanager`.
+  alertmanager: { program: 'alertmanager', versionArgs: ['--version'], aliases: ['prometheus-alertmanager'] },
   tofu: { program: 'tofu', versionArgs: ['version'] },
   chromium: { program: 'chromium', versionArgs: ['--version'] },
 };
@@ -63,7 +64,8 @@ export async function probeTool(tool: ToolId, deps: ProbeDeps): Promise<ToolStat
     }
     const spec = PROGRAMS[tool];
     if (!spec) return { tool, ok: false, detail: 'unknown tool', fix: `No probe for ${tool}.` };
-    const path = await findTool(spec.program, deps.env);
+    let path = await findTool(spec.program, deps.env);
+    for (const alias of spec.aliases ?? []) path ??= await findTool(alias, deps.env);
     if (!path) {
       return {
         tool,
@@ -73,9 +75,17 @@ export async function probeTool(tool: ToolId, deps: ProbeDeps): Promise<ToolStat
         code: 'TOOL_MISSING',
       };
     }
-    const result = await deps.process.run(path, spec.versionArgs, { timeoutMs: 15_000, maxOutputBytes: 4096 });
+    // MLflow takes about 5 s to print its version on an idle machine (it imports
+    // most of itself) and much longer on a loaded one; its telemetry, off here,
+    // adds to it. A probe that printed a version and then ran out of time has
+    // still shown the tool runs.
+    const result = await deps.process.run(path, spec.versionArgs, {
+      timeoutMs: 30_000,
+      maxOutputBytes: 4096,
+      env: { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: '1' },
+    });
     const firstLine = `${result.stdout}\n${result.stderr}`.trim().split('\n')[0] ?? '';
-    if (result.exitCode !== 0) {
+    if (result.exitCode !== 0 && !(result.timedOut && /\bversion\b/i.test(firstLine))) {
       return { tool, ok: false, detail: `${path} did not run: ${firstLine}`, fix: installHint(spec.program), code: 'TOOL_BROKEN' };
     }
     return { tool, ok: true, detail: `${firstLine} (${path})` };

@@ -1,0 +1,1 @@
+path = "state/prod.tfstate"

@@ -1,0 +1,3 @@
+environment = "prod"
+replicas    = 3
+image       = "mlops-lab/model-api:1.0.0"
