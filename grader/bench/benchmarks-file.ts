@@ -13,10 +13,12 @@ export function sectionMarkers(name: string): { start: string; end: string } {
 /**
  * Replaces one bench's section of BENCHMARKS.md (or appends it), keeping
  * everything else, and formats the file like `npm run format` would.
- * `section` must include its own start and end markers.
+ * The markers are added around `section` when it does not carry them, so a
+ * second write replaces the section instead of appending another.
  */
-export async function writeBenchmarkSection(name: string, section: string, log: (line: string) => void): Promise<void> {
+export async function writeBenchmarkSection(name: string, body: string, log: (line: string) => void): Promise<void> {
   const { start: startMarker, end: endMarker } = sectionMarkers(name);
+  const section = body.includes(startMarker) ? body : `${startMarker}\n\n${body.trim()}\n\n${endMarker}`;
   const current = await readFile(BENCHMARKS_FILE, 'utf8').catch(() => undefined);
   let next: string;
   if (current === undefined) {
