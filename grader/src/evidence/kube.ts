@@ -27,7 +27,7 @@ export function kubeconfigSource(env: NodeJS.ProcessEnv = process.env): { kind: 
 }
 
 const CLUSTER_HINT =
-  'Start your cluster (`sudo systemctl start k3s`; to install k3s, see the README, "Kubernetes labs: fixture API server and live cluster"), or point KUBECONFIG at a running one, then run `mlops-lab doctor`.';
+  'Start your cluster (`sudo systemctl start k3s`), or run `npm run cluster:up` in the MLOps Lab folder to install k3s and the lab services (cluster/README.md), or point KUBECONFIG at a running one; then run `mlops-lab doctor`.';
 
 /** The Kubernetes API through @kubernetes/client-node, with timeouts. */
 export class KubeEvidence {
