@@ -102,6 +102,11 @@ describe('cli.ts train', () => {
       [['train'], '--out DIR is required'],
       [['train', '--out', join(root, 'x'), '--seed', 'abc'], '--seed must be a whole number'],
       [['train', '--out', join(root, 'x'), '--backend', 'gpu'], '--backend must be one of auto, tensorflow, wasm, cpu'],
+      [['serve'], '--model DIR is required'],
+      [['serve', '--model', root, '--port', '70000'], '--port must be a whole number from 0 to 65535'],
+      [['simulate'], '--url URL is required'],
+      [['simulate', '--url', 'ftp://x'], '--url must start with http:// or https://'],
+      [['simulate', '--url', 'http://127.0.0.1:1', '--shift', 'agee=+1'], '"agee" is not a feature'],
     ] as const) {
       const run = await runCli([...args]);
       expect(run.code, args.join(' ')).toBe(2);
