@@ -38,7 +38,8 @@ const PROGRAMS: Partial<Record<ToolId, { program: string; versionArgs: string[];
   promtool: { program: 'promtool', versionArgs: ['--version'] },
   // Debian installs Alertmanager as `prometheus-alertmanager`.
   alertmanager: { program: 'alertmanager', versionArgs: ['--version'], aliases: ['prometheus-alertmanager'] },
-  tofu: { program: 'tofu', versionArgs: ['version'] },
+  // Terraform stands in for OpenTofu when only it is installed (the IaC checks say which one ran).
+  tofu: { program: 'tofu', versionArgs: ['version'], aliases: ['terraform'] },
   chromium: { program: 'chromium', versionArgs: ['--version'] },
 };
 
