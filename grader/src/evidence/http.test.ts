@@ -242,3 +242,26 @@ describe('HttpEvidence.request', () => {
     expect(error).toBeInstanceOf(EvidenceError);
   });
 });
+
+describe('HttpEvidence on a reset connection (a kept-alive socket the server closed)', () => {
+  it('tries once more on a fresh connection, and answers', async () => {
+    let seen = 0;
+    const s = await serve((req, res) => {
+      seen++;
+      if (seen === 1) req.socket.destroy();
+      else res.end('second time');
+    });
+    const response = await new HttpEvidence().request(`${s.base}/predict`, { method: 'POST', json: { rows: [] } });
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('second time');
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('fails with the reset when every connection is reset, after two tries', async () => {
+    const s = await serve((req) => req.socket.destroy());
+    const error = await new HttpEvidence().request(`${s.base}/predict`, { method: 'POST', json: {} }).catch((e: unknown) => e);
+    expect((error as EvidenceError).code).toBe('HTTP_UNREACHABLE');
+    expect((error as EvidenceError).message).toMatch(/ECONNRESET|UND_ERR_SOCKET|other side closed/);
+    expect(s.requests).toHaveLength(2);
+  });
+});

@@ -68,7 +68,7 @@ export class HttpEvidence {
     for (let hop = 0; ; hop++) {
       let response: Response;
       try {
-        response = await fetch(current, { method: req.method ?? 'GET', headers, body, redirect: 'manual', signal });
+        response = await fetchOnce(current, { method: req.method ?? 'GET', headers, body, redirect: 'manual', signal });
       } catch (cause) {
         const timedOut = signal.aborted;
         throw new EvidenceError(
@@ -157,6 +157,25 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ text:
   }
   return { text: Buffer.concat(chunks).toString('utf8'), truncated };
 }
+
+/**
+ * fetch, tried a second time when the connection was reset before any
+ * answer: fetch reuses kept-alive connections, and a server closing an idle
+ * one (uvicorn after 5 s) just as the request goes out resets it. That reset
+ * says nothing about the service, so one fresh connection settles it; a
+ * service that resets every connection still fails, with the same error.
+ */
+async function fetchOnce(url: URL, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = (error as Error & { cause?: { code?: string } }).cause?.code;
+    if (init.signal.aborted || !code || !STALE_CONNECTION_CODES.has(code)) throw error;
+    return await fetch(url, init);
+  }
+}
+
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 function describeFetchError(error: unknown): string {
   if (error instanceof Error) {
