@@ -4,7 +4,7 @@
  */
 export { defineCheck, defineLab, defineSolve } from './lab/define.ts';
 export { fail, pass } from './lab/context.ts';
-export type { CheckContext, CheckOutcome, Evidence, LabHookContext, SolveContext, WorkspaceInfo } from './lab/context.ts';
+export type { CheckContext, CheckFigures, CheckOutcome, Evidence, LabHookContext, SolveContext, WorkspaceInfo } from './lab/context.ts';
 export type { CheckDefinitionInput, LabManifestInput, StageId, ToolId } from './lab/schema.ts';
 export { readDockerfile, parseDockerfile } from './evidence/dockerfile.ts';
 export type { DockerfileModel, DockerfileStage, DockerfileInstruction, DockerfileVariable } from './evidence/dockerfile.ts';

@@ -6,9 +6,16 @@ import type { MlflowEvidence } from '../evidence/mlflow.ts';
 import type { ProcessEvidence } from '../evidence/process.ts';
 
 /** What a check decides. Learner-facing text: what was expected, what was found, what to try next. */
+/**
+ * Measured figures a check verified (`p99Ms`, `precision`, `secondsToAlert`),
+ * kept with the result so a report can quote them. Keys are camelCase, dotted
+ * for groups (`dataset.rows`); values are what was measured, never a target.
+ */
+export type CheckFigures = Record<string, number | string | boolean>;
+
 export type CheckOutcome =
-  | { status: 'pass'; message: string; expected?: string; actual?: string }
-  | { status: 'fail'; message: string; expected?: string; actual?: string; hint?: string }
+  | { status: 'pass'; message: string; expected?: string; actual?: string; figures?: CheckFigures }
+  | { status: 'fail'; message: string; expected?: string; actual?: string; hint?: string; figures?: CheckFigures }
   | { status: 'error'; message: string; hint?: string; code?: string }
   | { status: 'skip'; message: string };
 
@@ -77,11 +84,17 @@ export interface SolveContext extends LabHookContext {
 }
 
 /** A passing outcome. */
-export function pass(message: string, details: { expected?: string; actual?: string } = {}): CheckOutcome {
+export function pass(message: string, details: { expected?: string; actual?: string; figures?: CheckFigures } = {}): CheckOutcome {
   return { status: 'pass', message, ...details };
 }
 
 /** A failing outcome: say what was expected, what was found and the next command to try. */
-export function fail(details: { message: string; expected?: string; actual?: string; hint?: string }): CheckOutcome {
+export function fail(details: {
+  message: string;
+  expected?: string;
+  actual?: string;
+  hint?: string;
+  figures?: CheckFigures;
+}): CheckOutcome {
   return { status: 'fail', ...details };
 }

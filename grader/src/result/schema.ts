@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Version of the attempt result format. Bump the major part for a breaking
  * change; readers accept results whose major part they know.
  */
-export const RESULT_SCHEMA_VERSION = '1.0.0';
+export const RESULT_SCHEMA_VERSION = '1.1.0';
 
 // Result objects are `loose`: a reader keeps fields a newer 1.x grader added
 // (and writes them back unchanged) instead of calling the store corrupt.
@@ -38,6 +38,11 @@ export const CheckResultSchema = z
     durationMs: z.number().nonnegative().describe('Wall time of the check including retries, in milliseconds.'),
     /** How many times the check ran (1 + retries used). */
     tries: z.number().int().positive().optional().describe('How many times the check ran.'),
+    /** Figures the check measured and verified, e.g. `{ "p99Ms": 11.2 }` (since 1.1.0). */
+    figures: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+      .optional()
+      .describe('Figures the check measured and verified, for example `{ "p99Ms": 11.2, "dataset.rows": 45222 }` (since 1.1.0).'),
   })
   .loose();
 export type CheckResult = z.infer<typeof CheckResultSchema>;

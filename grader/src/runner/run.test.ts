@@ -467,6 +467,18 @@ describe('runLab', () => {
     }
   });
 
+  it('keeps the figures a check measured on its result, and leaves them out when it gave none', async () => {
+    const result = await grade(
+      makeLab([
+        check('a-holds', () => ({ status: 'pass', message: 'Fast.', figures: { p99Ms: 11.2, 'dataset.rows': 45222, drift: 'ks' } })),
+        check('b-holds', passes()),
+      ]),
+    );
+    expect(byId(result, 'a-holds').figures).toEqual({ p99Ms: 11.2, 'dataset.rows': 45222, drift: 'ks' });
+    expect(byId(result, 'b-holds')).not.toHaveProperty('figures');
+    expect(AttemptResultSchema.parse(result).checks[0]!.figures).toEqual({ p99Ms: 11.2, 'dataset.rows': 45222, drift: 'ks' });
+  });
+
   it('returns overall pass only when every check passed', async () => {
     expect((await grade(makeLab([check('a-holds', passes()), check('b-holds', passes())]))).status).toBe('pass');
   });

@@ -203,6 +203,9 @@ export async function runCheck(check: CheckDefinition, settings: CheckRunSetting
   if ('actual' in outcome && outcome.actual !== undefined) result.actual = outcome.actual;
   if ('hint' in outcome && outcome.hint !== undefined) result.hint = outcome.hint;
   if (outcome.code !== undefined) result.code = outcome.code;
+  if ('figures' in outcome && outcome.figures !== undefined && Object.keys(outcome.figures).length > 0) {
+    result.figures = { ...outcome.figures };
+  }
   return result;
 }
 
