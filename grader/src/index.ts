@@ -48,3 +48,5 @@ export { currentLearner } from './learner.ts';
 // Readiness (issue 10): per-skill readiness from verified passes, stage completion, the capstone's
 // portfolio checklist and maturity level, and the path-aware plan (grader/src/readiness/).
 export * from './readiness/index.ts';
+// The verified capstone report (issue 8): figures with provenance and the resume bullet (grader/src/report/).
+export * from './report/index.ts';

@@ -44,6 +44,8 @@ const PAGES: { name: string; path: string; status: number }[] = [
   { name: 'roadmap', path: '/roadmap/', status: 200 },
   { name: 'stage', path: '/stages/docker/', status: 200 },
   { name: 'guide', path: '/guides/first-90-days/', status: 200 },
+  // On a learner's server the mentor page says it is not a mentor server; site/e2e/mentor.test.ts scans it in mentor mode.
+  { name: 'mentor', path: '/mentor/', status: 200 },
   { name: '404', path: '/labs/docker/99-nope/', status: 404 },
 ];
 

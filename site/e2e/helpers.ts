@@ -270,3 +270,80 @@ export function watchPage(page: Page): { errors: string[] } {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return { errors };
 }
+
+/** The mentor side is there: its admin CLI (for `seed`) and its API modules. */
+export function probeMentorMode(): Probe {
+  const needed = [join(SITE_DIR, 'server', 'mentor', 'cli.ts'), join(SITE_DIR, 'server', 'mentor', 'api', 'index.ts')];
+  const missing = needed.filter((f) => !existsSync(f));
+  if (missing.length === 0) return { available: true, detail: 'site/server/mentor (cli.ts, api/)' };
+  return {
+    available: false,
+    reason: `${missing.join(', ')} missing (mentor mode is not built yet)`,
+    hint: 'see site/server/mentor/CONTRACT.md',
+  };
+}
+
+/** What `npm run mentor -- seed --json` prints. */
+export interface SeededCohort {
+  cohort: { id: string; name: string };
+  mentor: { id: string; email: string; password: string };
+  learners: { id: string; name: string; role: 'on-track' | 'stuck' | 'inactive'; token: string }[];
+  attempts: number;
+}
+
+export interface MentorSiteServer extends LabServer {
+  home: string;
+  /** The mentor store file (lowdb). */
+  storeFile: string;
+  seeded: SeededCohort;
+  logs: string[];
+  /** Closes the server and removes the data folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A lab server in mentor mode serving the built site, over a fresh lowdb
+ * mentor store that the real admin CLI seeded first (`npm run mentor --
+ * seed`, run as `node site/server/mentor/cli.ts seed … --json`).
+ */
+export async function startMentorSiteServer(options: { learners?: number; seed?: string } = {}): Promise<MentorSiteServer> {
+  const home = await mkdtemp(join(tmpdir(), 'mlops-lab-e2e-mentor-'));
+  const storeFile = join(home, 'mentor.json');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MLOPS_LAB_HOME: home,
+    MLOPS_LAB_MENTOR_STORE: storeFile,
+    MLOPS_LAB_MODE: 'mentor',
+    NO_COLOR: '1',
+  };
+  delete env.MLOPS_LAB_LABS_DIR;
+  delete env.FORCE_COLOR;
+  try {
+    const args = ['seed', '--learners', String(options.learners ?? 12), '--seed', options.seed ?? 'e2e', '--json', '--store', storeFile];
+    const stdout = await new Promise<string>((done, fail) => {
+      execFile(
+        process.execPath,
+        [join(SITE_DIR, 'server', 'mentor', 'cli.ts'), ...args],
+        { env, timeout: 120_000, encoding: 'utf8' },
+        (error, out, err) => (error ? fail(new Error(`mentor seed failed: ${error.message}\n${err}`)) : done(out)),
+      );
+    });
+    const seeded = JSON.parse(stdout) as SeededCohort;
+    const logger = quietLogger();
+    const server = await createLabServer({ port: 0, env, siteDir: SITE_DIR, log: logger, mode: 'mentor' });
+    return {
+      ...server,
+      home,
+      storeFile,
+      seeded,
+      logs: logger.lines,
+      async dispose() {
+        await server.close();
+        await rm(home, { recursive: true, force: true, maxRetries: 3 });
+      },
+    };
+  } catch (error) {
+    await rm(home, { recursive: true, force: true });
+    throw error;
+  }
+}

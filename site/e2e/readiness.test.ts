@@ -8,6 +8,9 @@
  *   changed ->
  *   the learner sets hours a week and a start date in the page's form and
  *   chooses a path: the plan follows both.
+ * The skill and stage charts are recharts islands (`client:idle`): the
+ * server sends their numbers (a fallback list and a table), and the bars
+ * are drawn once the page is idle.
  * No Docker: nothing is graded here, the attempt is stored as the CLI stores it.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,7 +19,17 @@ import { loadAllLabs, ProgressStore, RESULT_SCHEMA_VERSION, storeFile, type Atte
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTools, toolGate } from '../../grader/test-support/tools.ts';
-import { LAB, launchBrowser, pageFetch, probeChromium, probeSiteBuilt, screenshot, startSiteServer, watchPage, type SiteServer } from './helpers.ts';
+import {
+  LAB,
+  launchBrowser,
+  pageFetch,
+  probeChromium,
+  probeSiteBuilt,
+  screenshot,
+  startSiteServer,
+  watchPage,
+  type SiteServer,
+} from './helpers.ts';
 import { hydrated } from './lab-page.ts';
 
 const chromiumGate = await toolGate('chromium', probeChromium);
@@ -48,11 +61,33 @@ function passingAttempt(learner: string): AttemptResult {
   };
 }
 
+/** Skill id -> score, from the server-rendered table beside the chart. */
 async function scores(page: Page): Promise<Record<string, number>> {
   const pairs = await page
-    .locator('[data-chart="skills"] g[data-skill]')
+    .locator('table[data-chart="skills"] tr[data-skill]')
     .evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-skill') ?? '', Number(g.getAttribute('data-score'))] as const));
   return Object.fromEntries(pairs);
+}
+
+/**
+ * Scrolls a chart island into view (it hydrates `client:visible`) and waits
+ * for recharts to draw it; returns its category labels and how many of its
+ * bars of the given series have a width.
+ */
+async function drawnChart(page: Page, chart: 'skills' | 'stages', series = 'bar-own'): Promise<{ labels: string[]; wideBars: number }> {
+  const figure = page.locator('figure.readiness-chart').filter({ has: page.locator(`table[data-chart="${chart}"]`) });
+  await figure.scrollIntoViewIfNeeded();
+  const drawn = figure.locator(`[data-chart-rendered="${chart}"] .recharts-wrapper > svg.recharts-surface`);
+  await drawn.waitFor();
+  // recharts draws the axis labels in their own layer, a frame after the surface.
+  // The first y axis names the bars (the second, on the right, gives their values).
+  const ticks = figure.locator('.recharts-yAxis-tick-labels').first().locator('.recharts-cartesian-axis-tick-value');
+  await expect.poll(() => ticks.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  const labels = await ticks.allTextContents();
+  const widths = await figure
+    .locator(`.${series} .recharts-bar-rectangle path`)
+    .evaluateAll((paths) => paths.map((p) => (p as SVGGraphicsElement).getBBox().width));
+  return { labels, wideBars: widths.filter((w) => w > 0.5).length };
 }
 
 describeWithTools([chromiumGate, siteGate], 'a learner sees their readiness and plan (Chromium)', () => {
@@ -93,6 +128,21 @@ describeWithTools([chromiumGate, siteGate], 'a learner sees their readiness and 
     expect(Object.values(s).every((v) => v === 0)).toBe(true);
     expect(await page.locator('[data-overall]').textContent()).toContain('Overall 0%');
 
+    // The server sends the numbers; the bars come with the island.
+    const html = await (await fetch(url('/dashboard/'))).text();
+    expect(html.match(/<astro-island[^>]*component-export="default"[^>]*client="idle"/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(html).toContain('1. Production Python: 0%');
+    const skills = await drawnChart(page, 'skills');
+    expect(skills.labels).toHaveLength(9);
+    expect(skills.labels[0]).toMatch(/^1\. /);
+    expect(skills.wideBars).toBe(0);
+    const stageChart = await drawnChart(page, 'stages');
+    expect(stageChart.labels).toHaveLength(9);
+    expect(stageChart.labels[0]).toBe('Containers with Docker');
+    expect(stageChart.wideBars).toBe(0);
+    expect(await page.getByRole('img', { name: /^Readiness per skill, ranked/ }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: /^Completion per stage/ }).count()).toBe(1);
+
     expect(await page.locator('[data-next-lab]').getAttribute('data-next-lab')).toBe(LAB);
     expect(await page.locator('.next-lab').getByRole('link').first().getAttribute('href')).toBe(`/labs/${LAB}/`);
     expect(await page.locator('[data-plan-status]').getAttribute('data-plan-status')).toBe('on-track');
@@ -121,6 +171,9 @@ describeWithTools([chromiumGate, siteGate], 'a learner sees their readiness and 
     expect(await page.locator('[data-next-lab]').getAttribute('data-next-lab')).toBe(SECOND);
     expect(await page.locator('[data-chart="plan"] g[data-plan-stage="docker"]').getAttribute('data-state')).toBe('in-progress');
     expect(Number(await page.locator('[data-stage-bar="docker"]').getAttribute('data-completion'))).toBeGreaterThan(0);
+    // The charts draw a bar for every skill the lab moved, and one for the Docker stage.
+    expect((await drawnChart(page, 'skills')).wideBars).toBe(Object.values(s).filter((v) => v > 0).length);
+    expect((await drawnChart(page, 'stages')).wideBars).toBe(1);
     // The recent attempts list shows the stored attempt.
     expect(await page.locator('#recent ~ table tbody tr').count()).toBe(1);
   });
@@ -144,7 +197,9 @@ describeWithTools([chromiumGate, siteGate], 'a learner sees their readiness and 
     expect(saved.status).toBe(200);
     await page.reload();
     expect(await page.locator('[data-plan-status]').textContent()).toContain('From DevOps or SRE');
-    const order = await page.locator('[data-chart="plan"] g[data-plan-stage]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-plan-stage')));
+    const order = await page
+      .locator('[data-chart="plan"] g[data-plan-stage]')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-plan-stage')));
     expect(order).toEqual(['docker', 'kubernetes', 'mlflow', 'dvc', 'cicd', 'serving', 'monitoring', 'iac', 'capstone']);
     expect(await page.locator('[data-cka]').getAttribute('data-cka')).toBe('depends');
     await screenshot(page, 'readiness-dashboard');

@@ -23,7 +23,8 @@ function isWildcard(host: string): boolean {
  * The `Host` values this server answers to: the loopback names on its port,
  * the address it is bound to (unless a wildcard), and the names in
  * `MLOPS_LAB_ALLOWED_HOSTS` (comma-separated; a name without a port means
- * this server's port). Anything else is refused, so a web page on another
+ * this server's port; `name:443`, a name behind an https proxy, also
+ * answers without a port, as browsers send it). Anything else is refused, so a web page on another
  * name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
  */
 export function allowedHosts(port: number, boundHost: string, env: NodeJS.ProcessEnv): Set<string> {
@@ -40,19 +41,41 @@ export function allowedHosts(port: number, boundHost: string, env: NodeJS.Proces
     const hasPort = /:\d+$/.test(entry) && !(entry.includes('::') && !entry.startsWith('['));
     const host = normalizeHost(hasPort ? entry : `${entry}:${port}`);
     if (host) out.add(host);
+    // `name:443` is a name served through an https proxy: browsers send it without the port.
+    if (host?.endsWith(':443')) out.add(host.slice(0, -4));
   }
   return out;
 }
 
+export interface CheckRequestOptions {
+  /**
+   * Paths (mentor mode: `/api/sync`) whose state-changing requests may come
+   * without an `Origin` when they carry `Authorization: Bearer …`: the CLI
+   * sends them, not a browser. A browser cannot attach that header to a
+   * cross-site request without a CORS preflight, which this server never
+   * grants, and these routes read no cookie; so same-origin rules are for
+   * cookie-authenticated routes only.
+   */
+  bearerPaths?: RegExp | undefined;
+  /**
+   * Accept an `https://` Origin of this host too (mentor mode: a server
+   * behind a TLS-terminating proxy sees the browser's https origin). The
+   * learner's loopback server speaks plain http only, so there an https
+   * origin is another site.
+   */
+  httpsOrigin?: boolean;
+}
+
 /**
- * Refuses what this loopback server must not answer:
+ * Refuses what this server must not answer:
  * - a `Host` that is not one of ours (403 HOST_NOT_ALLOWED);
- * - a state-changing request without an `Origin` of this very host (403 CROSS_ORIGIN);
+ * - a state-changing request without an `Origin` of this very host (403 CROSS_ORIGIN),
+ *   unless it is a bearer-token request to one of `bearerPaths`;
  * - a state-changing request whose body is not `application/json` (415).
  * JSON-only plus same-origin means a page elsewhere cannot post a form or a
  * "simple" fetch to the lab server.
  */
-export function checkRequest(req: IncomingMessage, allowed: ReadonlySet<string>): HttpError | undefined {
+export function checkRequest(req: IncomingMessage, allowed: ReadonlySet<string>, options: CheckRequestOptions = {}): HttpError | undefined {
   const rawHost = req.headers.host;
   const host = rawHost ? normalizeHost(rawHost) : undefined;
   if (!host || !allowed.has(host)) {
@@ -69,11 +92,11 @@ export function checkRequest(req: IncomingMessage, allowed: ReadonlySet<string>)
   let originHost: string | undefined;
   try {
     const url = origin && origin !== 'null' ? new URL(origin) : undefined;
-    originHost = url?.protocol === 'http:' ? url.host : undefined;
+    originHost = url?.protocol === 'http:' || (options.httpsOrigin && url?.protocol === 'https:') ? url.host : undefined;
   } catch {
     originHost = undefined;
   }
-  if (originHost !== host) {
+  if (originHost !== host && !(origin === undefined && bearerRequest(req, options.bearerPaths))) {
     return new HttpError(
       403,
       'CROSS_ORIGIN',
@@ -91,6 +114,17 @@ export function checkRequest(req: IncomingMessage, allowed: ReadonlySet<string>)
     );
   }
   return undefined;
+}
+
+function bearerRequest(req: IncomingMessage, paths: RegExp | undefined): boolean {
+  if (!paths || !/^Bearer\s+\S/i.test(req.headers.authorization ?? '')) return false;
+  let pathname: string;
+  try {
+    pathname = new URL(req.url ?? '/', 'http://lab.invalid').pathname;
+  } catch {
+    return false;
+  }
+  return paths.test(pathname);
 }
 
 /** Headers every response gets; `/api` answers are never cached. */

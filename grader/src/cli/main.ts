@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<{ default: CommandDef<any> }>> = {
   progress: () => import('./commands/progress.ts'),
   doctor: () => import('./commands/doctor.ts'),
   cluster: () => import('./commands/cluster.ts'),
+  report: () => import('./commands/report.ts'),
+  sync: () => import('./commands/sync.ts'),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -28,6 +30,8 @@ const DESCRIPTIONS: Record<string, string> = {
   progress: 'Show progress per lab and stage',
   doctor: 'Check this machine and say how to make each lab ready',
   cluster: 'Provision or remove a learner on Kubernetes',
+  report: 'Write your verified capstone report (Markdown and JSON)',
+  sync: 'Send your attempts to your mentor server',
 };
 
 function mainUsage(): string {

@@ -1,7 +1,8 @@
 /**
- * Small helpers for the dashboard's inline SVG charts: a linear scale,
- * day arithmetic on YYYY-MM-DD and month ticks for the plan timeline.
- * Server-side only (the charts are rendered by Astro, no client JS).
+ * Small helpers for the dashboard's charts: a linear scale, day arithmetic
+ * on YYYY-MM-DD and month ticks for the plan timeline (an SVG rendered by
+ * Astro), and the percentages the recharts islands (SkillBars, StageBars)
+ * print. No Node APIs: the islands bundle it.
  */
 
 const DAY_MS = 86_400_000;
