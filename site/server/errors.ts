@@ -10,6 +10,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   WORKSPACE_NOT_EMPTY: 409,
   NOT_A_WORKSPACE: 409,
   STORE_LOCKED: 503,
+  // The mentor store: a taken email or token is a conflict, not a server fault.
+  MENTOR_EXISTS: 409,
+  TOKEN_EXISTS: 409,
 };
 
 /** Status by kind: the learner's request (400), the server's own data or labs (500), the machine (503). */

@@ -43,6 +43,16 @@ describe('deriveReadiness', () => {
     expect(r.skills[0]!.evidence[0]).toMatchObject({ id: 'docker/01-a', credit: 'own', factor: 1, at: '2026-01-02T10:00:00Z' });
   });
 
+  it('counts a capstone lab through its milestones only, so the capstone is not weighed twice', () => {
+    const withLab = smallCurriculum();
+    withLab.labs.push({ id: 'capstone/01-system', stage: 'capstone', title: 'Capstone', minutes: 300, skills: ['python', 'k8s'] });
+    const r = deriveReadiness(store([attempt({ lab: 'docker/01-a', at: '2026-01-02T10:00:00Z' })]), withLab, { learner: 'ada' });
+    expect(r.skills[1]!.evidence.map((e) => e.id)).not.toContain('capstone/01-system');
+    // The same scores as without the lab: python 30 of 130 minutes, k8s 30 of 230.
+    expect(score(r, 'python')).toBe(23.1);
+    expect(score(r, 'k8s')).toBe(13);
+  });
+
   it('ignores failing attempts and other learners', () => {
     const r = deriveReadiness(
       store([

@@ -150,8 +150,10 @@ export function deriveReadiness(data: StoreData, content: ReadinessContent, opts
 
   const skills = content.skills.map((skill): SkillReadiness => {
     const evidence: SkillEvidence[] = [
+      // A capstone lab's evidence is its milestones (below): counting the lab
+      // too would weigh the capstone twice.
       ...content.labs
-        .filter((l) => l.skills.includes(skill.id))
+        .filter((l) => l.skills.includes(skill.id) && !(l.stage === 'capstone' && content.milestones.length > 0))
         .map((l): SkillEvidence => {
           const c = labCredit.get(l.id) ?? { credit: 'none' };
           return {
