@@ -36,6 +36,7 @@ export default defineConfig({
             { label: 'Choose your path', link: '/path/' },
             { label: 'Roadmap', link: '/roadmap/' },
             { label: 'Your dashboard', link: '/dashboard/' },
+            { label: 'Your capstone report', link: '/report/' },
           ],
         },
         {
