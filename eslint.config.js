@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '.venv/**', '**/dist/**', '**/.astro/**', 'labs/**/starter/**', 'labs/**/solution/**', '!labs/capstone/solution/**', 'coverage/**'],
+    ignores: ['**/node_modules/**', '.venv/**', '**/dist/**', '**/.astro/**', 'labs/**/starter/**', 'labs/**/solution/**', '!labs/capstone/solution/**', 'labs/capstone/solution/dist/**', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

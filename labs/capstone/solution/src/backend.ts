@@ -6,7 +6,11 @@
  * nothing native. The run reports which one it used.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+// The bundle (scripts/bundle.ts) keeps the .wasm files beside dist/cli.js and says where; from source they are found in node_modules.
+const bundledWasmDir = (globalThis as { __capstoneWasmDir?: string }).__capstoneWasmDir;
+if (bundledWasmDir) setWasmPaths(bundledWasmDir);
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];

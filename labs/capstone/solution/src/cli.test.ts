@@ -25,7 +25,13 @@ function runCli(args: string[], timeoutMs = 240_000): Promise<Run> {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+      // Without the variables the commands read, so flags alone decide.
+      {
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 4 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -96,13 +102,18 @@ describe('cli.ts train', () => {
     expect(missing.stderr).toContain('next: check the path given to --data');
   });
 
-  it('exits 2 with the usage on a missing command, a missing --out or a bad seed', async () => {
+  it('exits 2 with the usage on a missing command, a bad output choice, a bad seed or a bad port', async () => {
     for (const [args, message] of [
-      [[], 'expected the command "train"'],
-      [['train'], '--out DIR is required'],
+      [[], 'expected the command "train", "gate", "serve", "rollback", "simulate"'],
+      [['train', '--out', join(root, 'x'), '--output-dir', join(root, 'y')], 'give --out DIR or --output-dir DIR, not both'],
       [['train', '--out', join(root, 'x'), '--seed', 'abc'], '--seed must be a whole number'],
       [['train', '--out', join(root, 'x'), '--backend', 'gpu'], '--backend must be one of auto, tensorflow, wasm, cpu'],
-      [['serve'], '--model DIR is required'],
+      [['serve'], 'serve needs a model: --model DIR'],
+      [['serve', '--model-uri', 'adult-income'], 'is not a registry model URI'],
+      [
+        ['serve', '--model', root, '--window-rows', '100', '--drift-min-rows', '200'],
+        '--drift-min-rows (200) must not exceed --window-rows (100)',
+      ],
       [['serve', '--model', root, '--port', '70000'], '--port must be a whole number from 0 to 65535'],
       [['simulate'], '--url URL is required'],
       [['simulate', '--url', 'ftp://x'], '--url must start with http:// or https://'],
@@ -111,7 +122,7 @@ describe('cli.ts train', () => {
       const run = await runCli([...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toContain(message);
-      expect(run.stderr).toContain('Usage: node labs/capstone/solution/src/cli.ts train --out DIR');
+      expect(run.stderr).toContain('Usage: node labs/capstone/solution/src/cli.ts <command> [options]');
     }
   });
 });

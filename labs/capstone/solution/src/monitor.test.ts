@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset } from './data.ts';
 import { createServingMetrics } from './metrics-registry.ts';
-import { DriftMonitor, MONITORED_FEATURES, methodsFor, referenceSample } from './monitor.ts';
+import { DriftMonitor, MONITORED_FEATURES, driftSummary, methodsFor, referenceSample } from './monitor.ts';
 import { applyShift, parseShift, pickRows } from './simulate.ts';
 import { splitFor } from './train.ts';
 
@@ -40,6 +40,22 @@ describe('DriftMonitor', () => {
       hours_per_week: 'ks',
       occupation: 'chisquare',
       sex: 'z',
+    });
+  });
+
+  it('returns the method and threshold /ready declares: distances at 0.1 for the default reference, p-values at 0.05 for a small one', () => {
+    expect(driftSummary(referenceSample(dataset, 5000, 42))).toEqual({
+      method:
+        "wasserstein distance / std (numerical), jensen-shannon distance (categorical); Evidently's default choice for a 5000-row reference",
+      threshold: 0.1,
+      threshold_kind: 'distance',
+      dataset_drift_share: 0.5,
+    });
+    expect(driftSummary(referenceSample(dataset, 800, 42))).toMatchObject({
+      method:
+        "two-sample KS p-value (numerical), chi-squared p-value + two-proportion Z-test p-value (categorical); Evidently's default choice for a 800-row reference",
+      threshold: 0.05,
+      threshold_kind: 'p_value',
     });
   });
 

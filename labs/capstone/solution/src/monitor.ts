@@ -81,6 +81,48 @@ export function methodsFor(reference: ReferenceFrame): Record<string, string> {
   return Object.fromEntries(report.columns.map((c) => [c.column, c.method]));
 }
 
+/** What /ready declares about drift: the methods in use and their threshold, in words and numbers. */
+export interface DriftSummary {
+  /** e.g. `wasserstein distance / std (numerical), jensen-shannon distance (categorical); Evidently's defaults for a 5000-row reference`. */
+  method: string;
+  /** The threshold every feature uses (distance >= it, or p-value < it, is drift). */
+  threshold: number;
+  /** `distance` (drift when score >= threshold) or `p_value` (drift when p < threshold). */
+  threshold_kind: 'distance' | 'p_value' | 'mixed';
+  /** Features counted as drifted before the whole data set is (Evidently's drift share 0.5). */
+  dataset_drift_share: number;
+}
+
+const METHOD_WORDS: Record<string, string> = {
+  wasserstein: 'wasserstein distance / std',
+  jensenshannon: 'jensen-shannon distance',
+  ks: 'two-sample KS p-value',
+  chisquare: 'chi-squared p-value',
+  z: 'two-proportion Z-test p-value',
+  psi: 'PSI',
+};
+
+/** The methods Evidently's rules pick for this reference, and their shared threshold, as /ready reports them. */
+export function driftSummary(reference: ReferenceFrame): DriftSummary {
+  const report = detectDrift(reference, reference, { columns: MONITORED_FEATURES, kinds: KINDS });
+  const byKind = new Map<string, Set<string>>();
+  for (const c of report.columns) {
+    const kind = KINDS[c.column] ?? 'categorical';
+    if (!byKind.has(kind)) byKind.set(kind, new Set());
+    (byKind.get(kind) as Set<string>).add(METHOD_WORDS[c.method] ?? c.method);
+  }
+  const parts = [...byKind].map(([kind, methods]) => `${[...methods].join(' + ')} (${kind})`);
+  const thresholds = new Set(report.columns.map((c) => c.threshold));
+  const kinds = new Set(report.columns.map((c) => c.scoreKind));
+  const rows = reference[MONITORED_FEATURES[0] as string]?.length ?? 0;
+  return {
+    method: `${parts.join(', ')}; Evidently's default choice for a ${rows}-row reference`,
+    threshold: Math.max(...thresholds),
+    threshold_kind: kinds.size > 1 ? 'mixed' : kinds.has('p_value') ? 'p_value' : 'distance',
+    dataset_drift_share: report.driftShare,
+  };
+}
+
 export class DriftMonitor {
   private readonly window: Record<string, Cell>[] = [];
   private next = 0;
