@@ -38,6 +38,8 @@ export interface ContractOptions {
   namespaceGoneTimeoutMs?: number;
   /** Time for the solve-and-grade step (real training runs take longer than a build from cache). Default: the suite's testTimeout. */
   solveTimeoutMs?: number;
+  /** More assertions on the solved workspace's passing result (the capstone's figures and report). */
+  afterSolve?: (result: AttemptResult) => Promise<void> | void;
 }
 
 /** Registers the contract's tests for one lab; call it inside a describe. */
@@ -90,6 +92,7 @@ export function labContract(lab: LoadedLab, options: ContractOptions = {}): void
     const notPassing = result.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id} ${c.status}: ${c.message} ${c.actual ?? ''}`);
     expect(notPassing).toEqual([]);
     expect(result.status).toBe('pass');
+    await options.afterSolve?.(result);
   });
 
   it(`leaves no ${usesCluster ? 'namespace' : 'containers, images'} or files behind after cleanup`, async () => {

@@ -1,0 +1,1 @@
+"""The capstone project: an income classifier on UCI Adult, as a package."""
