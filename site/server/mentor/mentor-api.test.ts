@@ -290,6 +290,36 @@ describe('mentor API', () => {
       expect(one.json.map((a: { attemptId: string }) => a.attemptId)).toEqual([newest.attemptId]);
     });
 
+    it('returns the capstone report of a learner’s synced attempts with every figure self-reported, and 404 REPORT_NONE before one', async () => {
+      const none = await request(server, 'GET', `/api/mentor/learners/${stuckLearner.learner.id}/capstone-report`, {
+        headers: as(ada, false),
+      });
+      expect(none.status).toBe(404);
+      expect(none.json.error.code).toBe('REPORT_NONE');
+
+      const capstone = labs.find((l) => l.manifest.stage === 'capstone')!;
+      const graded = attempt(capstone, 2);
+      const load = graded.checks.find((c) => c.id.startsWith('m5-load'))!;
+      load.figures = { p50Ms: 1.7, p99Ms: 8.3, 'load.rps': 50, 'load.seconds': 10, 'load.rowsPerRequest': 1, 'load.errors': 0 };
+      await sync(steadyLearner.token, [graded]);
+      const r = await request(server, 'GET', `/api/mentor/learners/${steadyLearner.learner.id}/capstone-report`, {
+        headers: as(ada, false),
+      });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json).toMatchObject({ learner: { name: 'Steady Sue' }, verification: 'self-reported' });
+      expect(r.json.note).toContain('did not re-run');
+      expect(r.json.report.attempt.id).toBe(graded.attemptId);
+      expect(r.json.report.figures.p99).toMatchObject({ value: 8.3, unit: 'ms', provenance: 'self-reported' });
+      expect(JSON.stringify(r.json.report.figures)).not.toContain('"provenance":"verified"');
+
+      const grace = await login(server, 'grace@example.org');
+      const foreign = await request(server, 'GET', `/api/mentor/learners/${steadyLearner.learner.id}/capstone-report`, {
+        headers: as(grace, false),
+      });
+      expect(foreign.status).toBe(404);
+      expect(foreign.text).not.toContain('Steady Sue');
+    });
+
     it('returns the CSV export with one row per learner and formula cells defused', async () => {
       const r = await request(server, 'GET', `/api/mentor/cohorts/${cohort.id}/export.csv`, { headers: as(ada, false) });
       expect(r.status).toBe(200);

@@ -1,3 +1,4 @@
+import { buildCapstoneReport, MlopsLabError, type CapstoneReport } from '@mlops-lab/grader';
 import { HttpError, sendJson } from '../../http.ts';
 import type { Router } from '../../router.ts';
 import type { MentorContext } from '../context.ts';
@@ -41,15 +42,72 @@ export function timelineEntry(a: StoredAttempt, labTitles: ReadonlyMap<string, s
   };
 }
 
+/** What the server can say about figures it did not measure itself. */
+export const SYNCED_NOTE =
+  'Graded on the learner’s machine and synced to this server, which did not re-run these checks: every figure is self-reported here.';
+
+/**
+ * A capstone report as the mentor server sees it: the grader's report of the
+ * learner's synced attempts, with every figure the learner's grader verified
+ * marked `self-reported`, since this server did not measure it.
+ */
+export function mentorCapstoneReport(report: CapstoneReport): CapstoneReport {
+  const relabel = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(relabel);
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = k === 'provenance' && v === 'verified' ? 'self-reported' : relabel(v);
+      return out;
+    }
+    return value;
+  };
+  return { ...report, figures: relabel(report.figures) as CapstoneReport['figures'] };
+}
+
+async function ownLearner(ctx: MentorContext, mentorId: string, id: string) {
+  const learner = UUID.test(id) ? await ctx.store.learnerById(id.toLowerCase()) : undefined;
+  const cohort = learner ? await ctx.store.cohortById(learner.cohortId) : undefined;
+  if (!learner || !cohort || cohort.mentorId !== mentorId) {
+    throw new HttpError(404, 'LEARNER_UNKNOWN', `You have no learner ${id}.`, 'Open one of your cohorts to see its learners.');
+  }
+  return learner;
+}
+
 export function registerLearnerRoutes(router: Router, ctx: MentorContext): void {
+  router.add('GET', /^\/api\/mentor\/learners\/(?<id>[^/]+)\/capstone-report$/, async ({ req, res, params }) => {
+    const { mentor } = await requireMentor(ctx, req, { csrf: false });
+    const learner = await ownLearner(ctx, mentor.id, params.id!);
+    const [attempts, labs] = await Promise.all([ctx.store.attemptsOf(learner.id), ctx.labs()]);
+    const content = await ctx.overviews.content(labs);
+    let report: CapstoneReport;
+    try {
+      report = buildCapstoneReport(
+        attempts.map((a) => a.attempt),
+        content,
+        { now: ctx.now() },
+      );
+    } catch (error) {
+      if (error instanceof MlopsLabError && error.code === 'REPORT_NONE') {
+        throw new HttpError(
+          404,
+          'REPORT_NONE',
+          `${learner.name} has synced no capstone attempt yet.`,
+          'It appears once they grade the capstone and run `mlops-lab sync`.',
+        );
+      }
+      throw error;
+    }
+    sendJson(res, 200, {
+      learner: { id: learner.id, name: learner.name },
+      verification: 'self-reported',
+      note: SYNCED_NOTE,
+      report: mentorCapstoneReport(report),
+    });
+  });
+
   router.add('GET', /^\/api\/mentor\/learners\/(?<id>[^/]+)\/attempts$/, async ({ req, res, params, url }) => {
     const { mentor } = await requireMentor(ctx, req, { csrf: false });
-    const id = params.id!;
-    const learner = UUID.test(id) ? await ctx.store.learnerById(id.toLowerCase()) : undefined;
-    const cohort = learner ? await ctx.store.cohortById(learner.cohortId) : undefined;
-    if (!learner || !cohort || cohort.mentorId !== mentor.id) {
-      throw new HttpError(404, 'LEARNER_UNKNOWN', `You have no learner ${id}.`, 'Open one of your cohorts to see its learners.');
-    }
+    const learner = await ownLearner(ctx, mentor.id, params.id!);
     const before = url.searchParams.get('before');
     if (before !== null && Number.isNaN(Date.parse(before))) {
       throw new HttpError(

@@ -1,4 +1,5 @@
 import { MentorApiError, mentorGet, mentorPaths, pageHref } from './api.ts';
+import { CapstoneSummary } from './CapstoneSummary.tsx';
 import { checkSummary, formatTime, stuckReason } from './format.ts';
 import { Problem } from './Problem.tsx';
 import { useMentorData, useQuery } from './session.ts';
@@ -96,6 +97,7 @@ function TimelineLoader({
           </ul>
         </div>
       )}
+      <CapstoneSummary learnerId={learnerId} />
       <p data-attempt-count={attempts.length}>
         {attempts.length === 0
           ? 'No attempts synced yet.'

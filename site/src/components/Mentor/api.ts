@@ -108,6 +108,7 @@ export const mentorPaths = {
   learners: (cohortId: string) => `/api/mentor/cohorts/${encodeURIComponent(cohortId)}/learners`,
   exportCsv: (id: string) => `/api/mentor/cohorts/${encodeURIComponent(id)}/export.csv`,
   timeline: (learnerId: string) => `/api/mentor/learners/${encodeURIComponent(learnerId)}/attempts`,
+  capstoneReport: (learnerId: string) => `/api/mentor/learners/${encodeURIComponent(learnerId)}/capstone-report`,
 };
 
 export const pageHref = {
