@@ -79,6 +79,7 @@ export function registerLearnerRoutes(router: Router, ctx: MentorContext): void 
     const learner = await ownLearner(ctx, mentor.id, params.id!);
     const [attempts, labs] = await Promise.all([ctx.store.attemptsOf(learner.id), ctx.labs()]);
     const content = await ctx.overviews.content(labs);
+    const base = { learner: { id: learner.id, name: learner.name }, verification: 'self-reported' as const, note: SYNCED_NOTE };
     let report: CapstoneReport;
     try {
       report = buildCapstoneReport(
@@ -87,22 +88,14 @@ export function registerLearnerRoutes(router: Router, ctx: MentorContext): void 
         { now: ctx.now() },
       );
     } catch (error) {
+      // No capstone attempt yet is an answer, not an error: the page shows nothing.
       if (error instanceof MlopsLabError && error.code === 'REPORT_NONE') {
-        throw new HttpError(
-          404,
-          'REPORT_NONE',
-          `${learner.name} has synced no capstone attempt yet.`,
-          'It appears once they grade the capstone and run `mlops-lab sync`.',
-        );
+        sendJson(res, 200, { ...base, report: null, reason: `${learner.name} has synced no capstone attempt yet.` });
+        return;
       }
       throw error;
     }
-    sendJson(res, 200, {
-      learner: { id: learner.id, name: learner.name },
-      verification: 'self-reported',
-      note: SYNCED_NOTE,
-      report: mentorCapstoneReport(report),
-    });
+    sendJson(res, 200, { ...base, report: mentorCapstoneReport(report) });
   });
 
   router.add('GET', /^\/api\/mentor\/learners\/(?<id>[^/]+)\/attempts$/, async ({ req, res, params, url }) => {

@@ -1,4 +1,4 @@
-import { MentorApiError, mentorGet, mentorPaths } from './api.ts';
+import { mentorGet, mentorPaths } from './api.ts';
 import { useMentorData } from './session.ts';
 
 /** One figure of the grader's capstone report (grader/src/report/schema.ts), as far as this page reads it. */
@@ -12,7 +12,8 @@ type Slot = ReportFigure | null | undefined;
 interface MentorCapstoneReport {
   verification: 'self-reported' | 're-verified';
   note: string;
-  report: {
+  /** null before the learner synced a capstone attempt. */
+  report: null | {
     attempt: { id: string; finishedAt?: string };
     milestones: { id: string; number: number; title: string; reached: boolean }[];
     figures: Record<string, Slot | Record<string, Slot>>;
@@ -43,15 +44,11 @@ function shown(f: ReportFigure): string {
 
 /** The learner's capstone report as this server has it: synced figures, each marked self-reported. */
 export function CapstoneSummary({ learnerId }: { learnerId: string }) {
-  const { data } = useMentorData<MentorCapstoneReport | null>(
-    () =>
-      mentorGet<MentorCapstoneReport>(mentorPaths.capstoneReport(learnerId)).catch((error: unknown) => {
-        if (error instanceof MentorApiError && error.status === 404) return null;
-        throw error;
-      }),
+  const { data } = useMentorData<MentorCapstoneReport>(
+    () => mentorGet<MentorCapstoneReport>(mentorPaths.capstoneReport(learnerId)),
     [learnerId],
   );
-  if (data.state !== 'ready' || data.value === null) return null;
+  if (data.state !== 'ready' || data.value.report === null) return null;
   const { note, report } = data.value;
   const reached = report.milestones.filter((m) => m.reached);
   return (
