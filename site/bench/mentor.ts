@@ -17,16 +17,20 @@
  *     and rewrites the whole file only when the journal reaches half the
  *     file's size, so one rewrite is timed too and the rate with rewrites
  *     spread over the attempts that cause them is reported beside it;
- *   - cohort dashboard query: cohortAttempts for the 30-learner cohort and
- *     the 500-learner cohort, --runs times each after one unmeasured call;
- *     median and p95 (lowdb answers from memory, PostgreSQL sends every
- *     attempt's JSON);
+ *   - cohort dashboard reads: cohortSummaries (what the overview reads: per
+ *     attempt its lab, status, credit, times and check ids with statuses)
+ *     for the 30-learner cohort and the 500-learner cohort, --runs times
+ *     each after one unmeasured call, median and p95; cohortAttempts (every
+ *     attempt whole, what the overview read before) beside it, at most 5
+ *     times, for comparison. PostgreSQL's bytes per read of each are
+ *     reported (the JSON text it sends);
  *   - over HTTP (unless --skip-http), the real lab server in mentor mode
  *     over each store: POST /api/sync with 500 new attempts per request
  *     (attempts/s, median), GET /api/mentor/cohorts/:id for both cohorts
- *     (median, p95), and, when site/dist holds the mentor pages and Chromium
- *     runs (unless --skip-page), /mentor/cohort/ loaded cold until its
- *     heatmap shows (median of --page-runs).
+ *     (the first call, which computes every learner's readiness, then
+ *     --runs calls: median, p95), and, when site/dist holds the mentor
+ *     pages and Chromium runs (unless --skip-page), /mentor/cohort/ loaded
+ *     cold until its heatmap shows (median of --page-runs).
  * PostgreSQL runs with fsync on (lowdb fsyncs every write too), from
  * grader/test-support/postgres.ts. The seed's attempts are made again from
  * a seeded sequence whenever a store needs them, never held twice. Peak
@@ -45,6 +49,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { loadAllLabs, type AttemptResult } from '@mlops-lab/grader';
+import pg from 'pg';
 import { BenchExit, errorText, parseRuns, runBench, writeBenchmarkSection } from '../../grader/bench/benchmarks-file.ts';
 import { probePostgres, startPostgres, type PostgresServer } from '../../grader/test-support/postgres.ts';
 import { makeAttempt, SAMPLE_LAB, type LabShape } from '../server/mentor/store/__fixtures__/attempts.ts';
@@ -52,11 +57,13 @@ import { LowdbMentorStore } from '../server/mentor/store/lowdb.ts';
 import { MentorFileAdapter } from '../server/mentor/store/lowdb/file.ts';
 import { emptyMentorFile } from '../server/mentor/store/lowdb/layout.ts';
 import { PostgresMentorStore } from '../server/mentor/store/postgres.ts';
-import type { Cohort, LearnerRecord, Mentor, MentorStore, StoredAttempt } from '../server/mentor/store/types.ts';
+import type { Cohort, LearnerRecord, Mentor, MentorStore } from '../server/mentor/store/types.ts';
 
 const SECTION = 'mentor-store';
 const MIN_RUNS_FOR_WRITE = 10;
 const SMALL_COHORT = 30;
+/** cohortAttempts is only the comparison: a few calls are enough (each sends every attempt whole). */
+const WHOLE_RUNS = 5;
 const BATCH = 500;
 const DAY = 86_400_000;
 
@@ -116,10 +123,17 @@ interface StoreFigures {
   syncRates: number[];
   syncMs: number[];
   replayRates: number[];
-  smallMs: number[];
-  largeMs: number[];
+  /** cohortSummaries per call. */
+  summarySmallMs: number[];
+  summaryLargeMs: number[];
+  /** cohortAttempts per call. */
+  wholeSmallMs: number[];
+  wholeLargeMs: number[];
   smallRows: number;
   largeRows: number;
+  /** PostgreSQL: the JSON text of the large cohort's attempts and of their summaries, in bytes. */
+  wholeBytes?: number;
+  summaryBytes?: number;
   http?: HttpFigures;
 }
 
@@ -128,6 +142,9 @@ interface HttpFigures {
   skipped?: string;
   syncRates: number[];
   syncMs: number[];
+  /** The first GET of each cohort: every learner's readiness computed (or recomputed after the syncs). */
+  smallFirstMs?: number;
+  largeFirstMs?: number;
   smallMs: number[];
   largeMs: number[];
   page?: { skipped?: string; smallMs: number[]; largeMs: number[] };
@@ -434,6 +451,7 @@ async function benchPostgres(
         seedRate: done / (seedMs / 1000),
         openMs: Math.max(openMs, reopenMs),
         ...(await measure(reopened, mapped, mappedBatches, options)),
+        ...(await jsonBytes(url, mapped.large.id)),
       };
       if (options.http) figures.http = await measureHttp(reopened, mapped, seed, options);
       return figures;
@@ -442,6 +460,22 @@ async function benchPostgres(
     }
   } finally {
     await store.close();
+  }
+}
+
+/** The JSON text of a cohort's attempts and of their summaries, as PostgreSQL sends them. */
+async function jsonBytes(url: string, cohortId: string): Promise<{ wholeBytes: number; summaryBytes: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ whole: string; summary: string }>(
+      `SELECT sum(octet_length(a.attempt::text)) AS whole, sum(octet_length(a.summary::text)) AS summary
+       FROM attempts a JOIN learners l ON l.id = a.learner_id WHERE l.cohort_id = $1`,
+      [cohortId],
+    );
+    return { wholeBytes: Number(rows[0]?.whole ?? 0), summaryBytes: Number(rows[0]?.summary ?? 0) };
+  } finally {
+    await client.end();
   }
 }
 
@@ -473,26 +507,38 @@ async function measure(
   }
   const expectedSmall = seed.smallRows;
   const expectedLarge = seed.total - seed.smallRows + BATCH * batches.length;
-  const query = async (cohortId: string, expected: number): Promise<number[]> => {
-    const check = (rows: StoredAttempt[]) => {
-      if (rows.length !== expected)
-        throw new BenchExit(1, `${store.kind}: cohortAttempts returned ${rows.length} rows, expected ${expected}.`);
+  const query = async (name: string, read: () => Promise<unknown[]>, expected: number, runs: number): Promise<number[]> => {
+    const check = (rows: unknown[]) => {
+      if (rows.length !== expected) throw new BenchExit(1, `${store.kind}: ${name} returned ${rows.length} rows, expected ${expected}.`);
     };
-    check(await store.cohortAttempts(cohortId)); // warm-up, not measured
+    check(await read()); // warm-up, not measured
     const ms: number[] = [];
-    for (let i = 0; i < options.runs; i++) {
+    for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      const rows = await store.cohortAttempts(cohortId);
+      const rows = await read();
       ms.push(performance.now() - t0);
       check(rows);
     }
     return ms;
   };
-  const smallMs = await query(seed.small.id, expectedSmall);
-  log(`${store.kind}: cohort of ${SMALL_COHORT}: median ${ms(median(smallMs))}, p95 ${ms(p95(smallMs))}`);
-  const largeMs = await query(seed.large.id, expectedLarge);
-  log(`${store.kind}: cohort of ${options.learners}: median ${ms(median(largeMs))}, p95 ${ms(p95(largeMs))}`);
-  return { syncRates, syncMs, replayRates, smallMs, largeMs, smallRows: expectedSmall, largeRows: expectedLarge };
+  const figures = {
+    summarySmallMs: [] as number[],
+    summaryLargeMs: [] as number[],
+    wholeSmallMs: [] as number[],
+    wholeLargeMs: [] as number[],
+  };
+  for (const [cohort, learners, rows, summaryKey, wholeKey] of [
+    [seed.small, SMALL_COHORT, expectedSmall, 'summarySmallMs', 'wholeSmallMs'],
+    [seed.large, options.learners, expectedLarge, 'summaryLargeMs', 'wholeLargeMs'],
+  ] as const) {
+    figures[summaryKey] = await query('cohortSummaries', () => store.cohortSummaries(cohort.id), rows, options.runs);
+    log(
+      `${store.kind}: cohortSummaries, ${learners} learners: median ${ms(median(figures[summaryKey]))}, p95 ${ms(p95(figures[summaryKey]))}`,
+    );
+    figures[wholeKey] = await query('cohortAttempts', () => store.cohortAttempts(cohort.id), rows, Math.min(options.runs, WHOLE_RUNS));
+    log(`${store.kind}: cohortAttempts, ${learners} learners: median ${ms(median(figures[wholeKey]))}`);
+  }
+  return { syncRates, syncMs, replayRates, ...figures, smallRows: expectedSmall, largeRows: expectedLarge };
 }
 
 /**
@@ -568,15 +614,22 @@ async function measureHttp(store: MentorStore, stored: Seed, original: Seed, opt
         }
         return ms;
       };
-      await get(); // warm-up, not measured
+      // The first call computes every learner's readiness (the cache is cold, or stale after the syncs): reported apart.
+      const first = await get();
       const ms: number[] = [];
       for (let i = 0; i < options.runs; i++) ms.push(await get());
-      return ms;
+      return { first, ms };
     };
-    http.smallMs = await overview(stored.small.id, SMALL_COHORT);
-    log(`${store.kind}: GET cohort of ${SMALL_COHORT}: median ${ms(median(http.smallMs))}, p95 ${ms(p95(http.smallMs))}`);
-    http.largeMs = await overview(stored.large.id, options.learners);
-    log(`${store.kind}: GET cohort of ${options.learners}: median ${ms(median(http.largeMs))}, p95 ${ms(p95(http.largeMs))}`);
+    const small = await overview(stored.small.id, SMALL_COHORT);
+    [http.smallFirstMs, http.smallMs] = [small.first, small.ms];
+    log(
+      `${store.kind}: GET cohort of ${SMALL_COHORT}: first ${ms(small.first)}, then median ${ms(median(http.smallMs))}, p95 ${ms(p95(http.smallMs))}`,
+    );
+    const large = await overview(stored.large.id, options.learners);
+    [http.largeFirstMs, http.largeMs] = [large.first, large.ms];
+    log(
+      `${store.kind}: GET cohort of ${options.learners}: first ${ms(large.first)}, then median ${ms(median(http.largeMs))}, p95 ${ms(p95(http.largeMs))}`,
+    );
     if (options.page) http.page = await measurePage(server.url, cookie, stored, options, store.kind);
     return http;
   } finally {
@@ -663,21 +716,47 @@ function report(options: Options, seed: Seed, figures: StoreFigures[]): string {
     ['store: one rewrite of the whole lowdb file (folding the journal in)', (f) => (f.kind === 'lowdb' ? f.compactMs : null), ms],
     [`store: the same calls replayed, all duplicates (attempts/s, median)`, (f) => med(f.replayRates), rate],
     [
-      `store: cohortAttempts, ${SMALL_COHORT} learners (${(figures[0]?.smallRows ?? 0).toLocaleString('en')} rows): median`,
-      (f) => med(f.smallMs),
+      `store: cohortSummaries, ${SMALL_COHORT} learners (${(figures[0]?.smallRows ?? 0).toLocaleString('en')} attempts): median`,
+      (f) => med(f.summarySmallMs),
       ms,
     ],
-    [`store: cohortAttempts, ${SMALL_COHORT} learners: p95`, (f) => p95of(f.smallMs), ms],
+    [`store: cohortSummaries, ${SMALL_COHORT} learners: p95`, (f) => p95of(f.summarySmallMs), ms],
     [
-      `store: cohortAttempts, ${options.learners} learners (${(figures[0]?.largeRows ?? 0).toLocaleString('en')} rows): median`,
-      (f) => med(f.largeMs),
+      `store: cohortSummaries, ${options.learners} learners (${(figures[0]?.largeRows ?? 0).toLocaleString('en')} attempts): median`,
+      (f) => med(f.summaryLargeMs),
       ms,
     ],
-    [`store: cohortAttempts, ${options.learners} learners: p95`, (f) => p95of(f.largeMs), ms],
+    [`store: cohortSummaries, ${options.learners} learners: p95`, (f) => p95of(f.summaryLargeMs), ms],
+    [
+      `store, for comparison: cohortAttempts (every attempt whole), ${SMALL_COHORT} learners: median of ${Math.min(options.runs, WHOLE_RUNS)}`,
+      (f) => med(f.wholeSmallMs),
+      ms,
+    ],
+    [
+      `store, for comparison: cohortAttempts, ${options.learners} learners: median of ${Math.min(options.runs, WHOLE_RUNS)}`,
+      (f) => med(f.wholeLargeMs),
+      ms,
+    ],
+    [
+      `store: JSON text PostgreSQL sends per read of the ${options.learners}-learner cohort: summaries`,
+      (f) => (f.kind === 'postgres' ? f.summaryBytes : null),
+      mib,
+    ],
+    [`store: the same, whole attempts (cohortAttempts)`, (f) => (f.kind === 'postgres' ? f.wholeBytes : null), mib],
     ['store: open the seeded store', (f) => f.openMs, ms],
     [`HTTP: POST /api/sync, ${BATCH} attempts per request (attempts/s, median of ${options.batches})`, (f) => med(f.http?.syncRates), rate],
+    [
+      `HTTP: GET /api/mentor/cohorts/:id, ${SMALL_COHORT} learners: first call (every learner's readiness computed)`,
+      (f) => f.http?.smallFirstMs,
+      ms,
+    ],
     [`HTTP: GET /api/mentor/cohorts/:id, ${SMALL_COHORT} learners: median`, (f) => med(f.http?.smallMs), ms],
     [`HTTP: GET /api/mentor/cohorts/:id, ${SMALL_COHORT} learners: p95`, (f) => p95of(f.http?.smallMs), ms],
+    [
+      `HTTP: GET /api/mentor/cohorts/:id, ${options.learners} learners: first call (every learner's readiness computed)`,
+      (f) => f.http?.largeFirstMs,
+      ms,
+    ],
     [`HTTP: GET /api/mentor/cohorts/:id, ${options.learners} learners: median`, (f) => med(f.http?.largeMs), ms],
     [`HTTP: GET /api/mentor/cohorts/:id, ${options.learners} learners: p95`, (f) => p95of(f.http?.largeMs), ms],
     [

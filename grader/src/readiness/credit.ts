@@ -38,7 +38,10 @@ export const CREDIT_RULE = `A lab passed with your own work counts in full; pass
 )}; passed only with the revealed solution, ${share(CREDIT_FACTOR.solution)}.`;
 
 /** The credit one attempt earns if it passes: what was graded and whether the solution had been revealed before it. */
-export function attemptCredit(attempt: AttemptResult, solveEvents: readonly LabEvent[]): Exclude<CreditKind, 'none'> {
+export function attemptCredit(
+  attempt: Pick<AttemptResult, 'credit' | 'finishedAt'> & { lab: Pick<AttemptResult['lab'], 'id'> },
+  solveEvents: readonly LabEvent[],
+): Exclude<CreditKind, 'none'> {
   if (attempt.credit === 'solution') return 'solution';
   const finished = Date.parse(attempt.finishedAt);
   const revealedBefore = solveEvents.some((e) => e.labId === attempt.lab.id && Date.parse(e.at) <= finished);

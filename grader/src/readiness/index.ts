@@ -28,6 +28,8 @@ export type {
   MaturityReached,
   CapstoneReadiness,
   DeriveReadinessOptions,
+  ReadinessAttempt,
+  ReadinessData,
 } from './model.ts';
 export { derivePlan, ckaAdvice, addMonths, isoDay, DEFAULT_HOURS_PER_WEEK, CKA_SKIP_YEARS } from './plan.ts';
 export type { Plan, PlanStage, PlanSettings, CkaAdvice, NextLab, StageState } from './plan.ts';

@@ -1,5 +1,5 @@
-import type { AttemptResult } from '../result/schema.ts';
-import type { LabEvent, StoreData } from '../store/schema.ts';
+import type { AttemptResult, CheckResult } from '../result/schema.ts';
+import type { LabEvent } from '../store/schema.ts';
 import type { ReadinessContent } from './content.ts';
 import { attemptCredit, CREDIT_FACTOR, CREDIT_RULE, isOwnWork, strongerCredit, type CreditKind } from './credit.ts';
 
@@ -125,10 +125,26 @@ export interface DeriveReadinessOptions {
   learner?: string;
 }
 
+/**
+ * What the model reads of an attempt: a full AttemptResult is one, and so
+ * is a summary that keeps only these fields (the mentor server's cohort
+ * summaries, which leave out check messages and evidence).
+ */
+export type ReadinessAttempt = Pick<AttemptResult, 'attemptId' | 'learner' | 'status' | 'credit' | 'finishedAt'> & {
+  lab: Pick<AttemptResult['lab'], 'id'>;
+  checks: readonly Pick<CheckResult, 'id' | 'status'>[];
+};
+
+/** What the model reads of a progress store (a StoreData is one). */
+export interface ReadinessData {
+  attempts: readonly ReadinessAttempt[];
+  events: readonly LabEvent[];
+}
+
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** Readiness derived from the store's attempts and events and the curriculum. Pure. */
-export function deriveReadiness(data: StoreData, content: ReadinessContent, opts: DeriveReadinessOptions = {}): Readiness {
+export function deriveReadiness(data: ReadinessData, content: ReadinessContent, opts: DeriveReadinessOptions = {}): Readiness {
   const mine = <T extends { learner: string }>(x: T): boolean => opts.learner === undefined || x.learner === opts.learner;
   const attempts = data.attempts.filter(mine);
   const solves = data.events.filter((e) => mine(e) && e.type === 'solve');
@@ -144,7 +160,7 @@ export function deriveReadiness(data: StoreData, content: ReadinessContent, opts
     );
 
   const capstoneLabs = new Set(content.labs.filter((l) => l.stage === 'capstone').map((l) => l.id));
-  const isCapstone = (a: AttemptResult): boolean => capstoneLabs.has(a.lab.id) || a.lab.id.startsWith('capstone/');
+  const isCapstone = (a: ReadinessAttempt): boolean => capstoneLabs.has(a.lab.id) || a.lab.id.startsWith('capstone/');
   const checklist = milestoneProgress(attempts.filter(isCapstone), solves, content);
   const milestoneCredit = new Map(checklist.map((m) => [m.id, m]));
 
@@ -235,7 +251,7 @@ export function deriveReadiness(data: StoreData, content: ReadinessContent, opts
 }
 
 /** The strongest credit among passing attempts, and when it was first earned. */
-function bestPass(passes: AttemptResult[], solves: readonly LabEvent[]): { credit: CreditKind; at?: string } {
+function bestPass(passes: ReadinessAttempt[], solves: readonly LabEvent[]): { credit: CreditKind; at?: string } {
   let best: { credit: CreditKind; at?: string } = { credit: 'none' };
   for (const a of byTime(passes)) {
     const credit = attemptCredit(a, solves);
@@ -244,7 +260,7 @@ function bestPass(passes: AttemptResult[], solves: readonly LabEvent[]): { credi
   return best;
 }
 
-function byTime(attempts: AttemptResult[]): AttemptResult[] {
+function byTime<A extends ReadinessAttempt>(attempts: A[]): A[] {
   return attempts
     .map((a, i) => ({ a, i, t: Date.parse(a.finishedAt) }))
     .sort((x, y) => x.t - y.t || x.i - y.i)
@@ -252,13 +268,13 @@ function byTime(attempts: AttemptResult[]): AttemptResult[] {
 }
 
 // Checks `m<n>-…` of a capstone lab (any lab of the capstone stage) give evidence for milestone `capstone/M<n>`.
-function milestoneProgress(attempts: AttemptResult[], solves: readonly LabEvent[], content: ReadinessContent): MilestoneProgress[] {
+function milestoneProgress(attempts: ReadinessAttempt[], solves: readonly LabEvent[], content: ReadinessContent): MilestoneProgress[] {
   const ordered = byTime(attempts);
   return content.milestones.map((m): MilestoneProgress => {
     const prefix = `m${m.number}-`;
     let credit: CreditKind = 'none';
-    let reachedBy: AttemptResult | undefined;
-    let latestGraded: AttemptResult | undefined;
+    let reachedBy: ReadinessAttempt | undefined;
+    let latestGraded: ReadinessAttempt | undefined;
     for (const a of ordered) {
       const checks = a.checks.filter((c) => c.id.toLowerCase().startsWith(prefix));
       if (checks.length === 0) continue;
@@ -286,7 +302,7 @@ function milestoneProgress(attempts: AttemptResult[], solves: readonly LabEvent[
   });
 }
 
-function capstoneReadiness(checklist: MilestoneProgress[], attempts: AttemptResult[], content: ReadinessContent): CapstoneReadiness {
+function capstoneReadiness(checklist: MilestoneProgress[], attempts: ReadinessAttempt[], content: ReadinessContent): CapstoneReadiness {
   const own = new Set(checklist.filter((m) => isOwnWork(m.credit)).map((m) => m.id));
   const levels = content.maturity;
   let reached = levels[0] ?? { level: 0, title: 'No MLOps', summary: 'Training and deployment are manual.', requires: [] };

@@ -9,10 +9,10 @@ import {
   type LoadedLab,
   type ReadinessContent,
   type Readiness,
-  type StoreData,
+  type ReadinessData,
 } from '@mlops-lab/grader';
-import { lastActivity, stuckReasons, type StuckReason } from './stuck.ts';
-import type { Cohort, Learner, StoredAttempt } from './store/types.ts';
+import { inactivity, lastActivity, repeatedFailures, type StuckReason } from './stuck.ts';
+import type { AttemptSummary, Cohort, Learner } from './store/types.ts';
 
 /** One stage of the roadmap, with its labs, in roadmap order. */
 export interface OverviewStage {
@@ -70,14 +70,18 @@ export interface CohortOverview {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** A learner's attempts as the readiness model reads a progress store (every attempt is theirs; solve events are not synced, `credit: solution` carries them). */
-function asStoreData(attempts: readonly StoredAttempt[]): StoreData {
-  return { format: 'mlops-lab-store', version: 1, attempts: attempts.map((a) => a.attempt), events: [] };
+/**
+ * A learner's attempts as the readiness model reads a progress store (every
+ * attempt is theirs; solve events are not synced, `credit: solution` carries
+ * them). Summaries are enough: the model reads no check messages.
+ */
+function asReadinessData(attempts: readonly AttemptSummary[]): ReadinessData {
+  return { attempts: attempts.map((a) => a.attempt), events: [] };
 }
 
-/** The readiness model's view of one learner, reduced to what the overview shows. Pure. */
-export function learnerStanding(attempts: readonly StoredAttempt[], content: ReadinessContent): LearnerStanding {
-  const r: Readiness = deriveReadiness(asStoreData(attempts), content);
+/** The readiness model's view of one learner, reduced to what the overview shows. Pure. A StoredAttempt is an AttemptSummary. */
+export function learnerStanding(attempts: readonly AttemptSummary[], content: ReadinessContent): LearnerStanding {
+  const r: Readiness = deriveReadiness(asReadinessData(attempts), content);
   const stages: Record<string, StageCompletion> = {};
   for (const stage of r.stages) {
     stages[stage.stage] = {
@@ -100,13 +104,22 @@ export function learnerStanding(attempts: readonly StoredAttempt[], content: Rea
   };
 }
 
+/** What the overview keeps of a learner while their attempts do not change. */
+interface CachedLearner {
+  key: string;
+  standing: LearnerStanding;
+  /** The repeated-failure reasons: they depend on the attempts only (inactivity depends on the time too). */
+  repeatedFailures: StuckReason[];
+}
+
 /**
- * Per-learner standings, computed once per learner and attempt count:
- * attempts are only ever added, so the same count (and newest receipt)
- * means the same attempts. The curriculum is loaded once per lab catalogue.
+ * Per-learner standings and repeated failures, computed once per learner
+ * and attempt count: attempts are only ever added, so the same count (and
+ * newest receipt) means the same attempts. The curriculum is loaded once
+ * per lab catalogue.
  */
 export class OverviewCache {
-  readonly #byLearner = new Map<string, { key: string; standing: LearnerStanding }>();
+  readonly #byLearner = new Map<string, CachedLearner>();
   #content: { labs: readonly LoadedLab[]; content: Promise<ReadinessContent> } | undefined;
   /** How many standings were computed (not served from the cache); for tests. */
   computed = 0;
@@ -120,14 +133,19 @@ export class OverviewCache {
     return this.#content.content;
   }
 
-  standing(learnerId: string, attempts: readonly StoredAttempt[], content: ReadinessContent): LearnerStanding {
-    const key = `${attempts.length}:${lastActivity(attempts) ?? ''}`;
+  standing(learnerId: string, attempts: readonly AttemptSummary[], content: ReadinessContent): LearnerStanding {
+    return this.learner(learnerId, attempts, content, lastActivity(attempts)).standing;
+  }
+
+  /** The learner's cached standing and repeated failures; `last` is lastActivity(attempts), which the caller has at hand. */
+  learner(learnerId: string, attempts: readonly AttemptSummary[], content: ReadinessContent, last: string | null): CachedLearner {
+    const key = `${attempts.length}:${last ?? ''}`;
     const hit = this.#byLearner.get(learnerId);
-    if (hit && hit.key === key) return hit.standing;
-    const standing = learnerStanding(attempts, content);
+    if (hit && hit.key === key) return hit;
+    const entry: CachedLearner = { key, standing: learnerStanding(attempts, content), repeatedFailures: repeatedFailures(attempts) };
     this.computed++;
-    this.#byLearner.set(learnerId, { key, standing });
-    return standing;
+    this.#byLearner.set(learnerId, entry);
+    return entry;
   }
 }
 
@@ -136,17 +154,17 @@ export function overviewStages(content: ReadinessContent): OverviewStage[] {
   return content.stages.map((s) => ({ id: s.id, title: s.title, labs: content.labs.filter((l) => l.stage === s.id).map((l) => l.id) }));
 }
 
-/** The whole cohort overview. `attempts` are the cohort's attempts (any order). */
+/** The whole cohort overview. `attempts` are the cohort's attempts (any order), summaries (store.cohortSummaries) or whole. */
 export function cohortOverview(input: {
   cohort: Cohort;
   learners: readonly Learner[];
-  attempts: readonly StoredAttempt[];
+  attempts: readonly AttemptSummary[];
   content: ReadinessContent;
   cache: OverviewCache;
   now: Date;
   inactiveDays?: number;
 }): CohortOverview {
-  const byLearner = new Map<string, StoredAttempt[]>();
+  const byLearner = new Map<string, AttemptSummary[]>();
   for (const a of input.attempts) {
     const list = byLearner.get(a.learnerId) ?? [];
     list.push(a);
@@ -154,13 +172,16 @@ export function cohortOverview(input: {
   }
   const learners = input.learners.map((l): LearnerOverview => {
     const mine = byLearner.get(l.id) ?? [];
+    const last = lastActivity(mine);
+    const cached = input.cache.learner(l.id, mine, input.content, last);
     return {
       id: l.id,
       name: l.name,
-      lastActivityAt: lastActivity(mine),
+      lastActivityAt: last,
       attempts: mine.length,
-      ...input.cache.standing(l.id, mine, input.content),
-      stuck: stuckReasons(mine, { now: input.now, ...(input.inactiveDays !== undefined ? { inactiveDays: input.inactiveDays } : {}) }),
+      ...cached.standing,
+      // stuckReasons(mine, …) without going over the attempts again: inactivity reads only the newest receipt.
+      stuck: [...cached.repeatedFailures, ...inactivity(last === null ? [] : [{ receivedAt: last }], input.now, input.inactiveDays)],
     };
   });
   learners.sort((a, b) => Number(b.stuck.length > 0) - Number(a.stuck.length > 0) || a.name.localeCompare(b.name));

@@ -7,7 +7,7 @@
  * - **inactive**: the learner has synced before, and nothing has been
  *   received for `inactiveDays` days (7 by default) or more.
  */
-import type { AttemptResult } from '@mlops-lab/grader';
+import type { AttemptResult, CheckResult } from '@mlops-lab/grader';
 
 /** Attempts in a row failing one check that make a learner stuck on it. */
 export const REPEATED_FAILURE_MIN = 3;
@@ -34,10 +34,14 @@ export type StuckReason =
       days: number;
     };
 
-/** What the rules read of one synced attempt. */
+/** What the rules read of one synced attempt (a StoredAttempt and an AttemptSummary are one). */
 export interface StuckInput {
   receivedAt: string;
-  attempt: Pick<AttemptResult, 'attemptId' | 'status' | 'finishedAt' | 'checks'> & { lab: { id: string } };
+  attempt: Pick<AttemptResult, 'attemptId' | 'status' | 'finishedAt'> & {
+    lab: { id: string };
+    /** Check ids and statuses; nothing else of a check is read. */
+    checks: readonly Pick<CheckResult, 'id' | 'status'>[];
+  };
 }
 
 export interface StuckOptions {

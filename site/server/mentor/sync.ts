@@ -13,7 +13,7 @@ import type { Router } from '../router.ts';
 import { bearerToken, sha256Hex } from './auth.ts';
 import type { MentorContext } from './context.ts';
 import type { AddAttemptsResult, Learner } from './store/types.ts';
-import { sameJson } from './store/types.ts';
+import { nulCharacterPath, sameJson } from './store/types.ts';
 
 /** The largest sync body: a full batch of 500 attempts with long check messages fits well below it. */
 export const SYNC_BODY_LIMIT = 8 * 1024 * 1024;
@@ -41,7 +41,7 @@ const SyncBodySchema = z
 export interface RejectedAttempt {
   /** The attempt's id as sent (or `attempts[<index>]` when it has none). */
   attemptId: string;
-  /** ATTEMPT_INVALID, LAB_UNKNOWN, CHECK_UNKNOWN. */
+  /** ATTEMPT_INVALID, ATTEMPT_HAS_NUL_CHARACTER, LAB_UNKNOWN, CHECK_UNKNOWN. */
   code: string;
   message: string;
 }
@@ -175,6 +175,16 @@ export function screenAttempts(
       return;
     }
     const attempt = parsed.data;
+    // PostgreSQL cannot store U+0000 in JSONB or text: one such attempt would fail the whole batch.
+    const nulAt = nulCharacterPath(attempt);
+    if (nulAt !== undefined) {
+      rejected.push({
+        attemptId: sentId,
+        code: 'ATTEMPT_HAS_NUL_CHARACTER',
+        message: `${nulAt} holds a NUL character (\\u0000), which the mentor server cannot store (PostgreSQL refuses it). The rest of the request was stored; this attempt stays in your local progress. Grade the lab again (mlops-lab check ${attempt.lab.id}) and sync the new attempt.`,
+      });
+      return;
+    }
     const lab = byId.get(attempt.lab.id);
     if (!lab) {
       rejected.push({

@@ -44,7 +44,7 @@ function inactiveDays(url: URL): number {
 }
 
 export async function buildOverview(ctx: MentorContext, cohort: Cohort, days = DEFAULT_INACTIVE_DAYS): Promise<CohortOverview> {
-  const [learners, attempts, labs] = await Promise.all([ctx.store.learnersOf(cohort.id), ctx.store.cohortAttempts(cohort.id), ctx.labs()]);
+  const [learners, attempts, labs] = await Promise.all([ctx.store.learnersOf(cohort.id), ctx.store.cohortSummaries(cohort.id), ctx.labs()]);
   const content = await ctx.overviews.content(labs);
   return cohortOverview({ cohort, learners, attempts, content, cache: ctx.overviews, now: ctx.now(), inactiveDays: days });
 }

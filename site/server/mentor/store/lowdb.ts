@@ -33,11 +33,14 @@ import {
   NewLearnerSchema,
   NewMentorSchema,
   ReceivedAtSchema,
+  refuseNulCharacter,
   sameJson,
   SessionSchema,
+  summarize,
   validInput,
   type AddAttemptsResult,
   type AttemptsOfOptions,
+  type AttemptSummary,
   type Cohort,
   type Learner,
   type LearnerRecord,
@@ -325,7 +328,10 @@ export class LowdbMentorStore implements MentorStore {
 
   async addAttempts(learnerId: string, attempts: AttemptResult[], receivedAt: string): Promise<AddAttemptsResult> {
     const received = new Date(validInput(ReceivedAtSchema, receivedAt, 'addAttempts receivedAt')).toISOString();
-    attempts.forEach((a, i) => validInput(AttemptResultSchema, a, `addAttempts attempts[${i}]`));
+    attempts.forEach((a, i) => {
+      validInput(AttemptResultSchema, a, `addAttempts attempts[${i}]`);
+      refuseNulCharacter(a, `addAttempts attempts[${i}]`);
+    });
     return this.#change((state) => {
       if (!state.learnersById.has(learnerId)) throw unknownLearner(learnerId);
       const result: AddAttemptsResult = { accepted: [], duplicates: [], conflicts: [] };
@@ -373,6 +379,16 @@ export class LowdbMentorStore implements MentorStore {
     const state = await this.#read();
     const lists = (state.learnersByCohort.get(cohortId) ?? []).map((l) => state.attemptsByLearner.get(l.id) ?? []);
     return mergeSorted(lists);
+  }
+
+  /** Built on each call from the in-memory lists; the summaries are the caller's own. */
+  async cohortSummaries(cohortId: string): Promise<AttemptSummary[]> {
+    const state = await this.#read();
+    const out: AttemptSummary[] = [];
+    for (const learner of state.learnersByCohort.get(cohortId) ?? []) {
+      for (const stored of state.attemptsByLearner.get(learner.id) ?? []) out.push(summarize(stored));
+    }
+    return out;
   }
 
   /**

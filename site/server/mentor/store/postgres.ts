@@ -19,11 +19,15 @@ import {
   NewLearnerSchema,
   NewMentorSchema,
   ReceivedAtSchema,
+  refuseNulCharacter,
   sameJson,
   SessionSchema,
+  summarizeAttempt,
   validInput,
   type AddAttemptsResult,
   type AttemptsOfOptions,
+  type AttemptShape,
+  type AttemptSummary,
   type Cohort,
   type Learner,
   type Mentor,
@@ -94,6 +98,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX attempts_learner_finished ON attempts (learner_id, finished_at, attempt_id);
       CREATE INDEX attempts_lab ON attempts (lab_id, status);
+    `,
+  },
+  {
+    version: 2,
+    name: 'attempts.summary: what the cohort overview reads, beside the whole attempt',
+    // json, not jsonb: the text is kept as written, so reading 200 000 of
+    // them costs a copy instead of a JSONB-to-text conversion each.
+    sql: `
+      ALTER TABLE attempts ADD COLUMN summary json;
+      UPDATE attempts SET summary = json_build_object(
+        'lab', json_build_object('id', attempt->'lab'->'id', 'version', attempt->'lab'->'version'),
+        'attemptId', attempt->'attemptId',
+        'learner', attempt->'learner',
+        'startedAt', attempt->'startedAt',
+        'finishedAt', attempt->'finishedAt',
+        'status', attempt->'status',
+        'credit', attempt->'credit',
+        'checks', coalesce(
+          (SELECT json_agg(json_build_object('id', c->'id', 'status', c->'status') ORDER BY n)
+           FROM jsonb_array_elements(attempt->'checks') WITH ORDINALITY AS t(c, n)),
+          '[]'::json));
+      ALTER TABLE attempts ALTER COLUMN summary SET NOT NULL;
     `,
   },
 ];
@@ -282,7 +308,10 @@ export class PostgresMentorStore implements MentorStore {
 
   async addAttempts(learnerId: string, attempts: AttemptResult[], receivedAt: string): Promise<AddAttemptsResult> {
     const received = new Date(validInput(ReceivedAtSchema, receivedAt, 'addAttempts receivedAt')).toISOString();
-    attempts.forEach((a, i) => validInput(AttemptResultSchema, a, `addAttempts attempts[${i}]`));
+    attempts.forEach((a, i) => {
+      validInput(AttemptResultSchema, a, `addAttempts attempts[${i}]`);
+      refuseNulCharacter(a, `addAttempts attempts[${i}]`);
+    });
     if (!isUuid(learnerId)) throw unknownLearner(learnerId);
     return this.#transaction(async (client) => {
       const learner = await client.query(`SELECT 1 FROM learners WHERE id = $1`, [learnerId]);
@@ -290,9 +319,10 @@ export class PostgresMentorStore implements MentorStore {
       const result: AddAttemptsResult = { accepted: [], duplicates: [], conflicts: [] };
       if (attempts.length === 0) return result;
       const inserted = await client.query<{ attempt_id: string }>(
-        `INSERT INTO attempts (attempt_id, learner_id, lab_id, status, finished_at, received_at, verification, attempt)
-         SELECT a.id, $1, a.lab, a.status, a.finished, $2, 'self-reported', a.body
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[]) WITH ORDINALITY AS a(id, lab, status, finished, body, n)
+        `INSERT INTO attempts (attempt_id, learner_id, lab_id, status, finished_at, received_at, verification, attempt, summary)
+         SELECT a.id, $1, a.lab, a.status, a.finished, $2, 'self-reported', a.body, a.summary
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[], $8::json[])
+           WITH ORDINALITY AS a(id, lab, status, finished, body, summary, n)
          ORDER BY a.n
          ON CONFLICT (attempt_id) DO NOTHING
          RETURNING attempt_id`,
@@ -304,6 +334,7 @@ export class PostgresMentorStore implements MentorStore {
           attempts.map((a) => a.status),
           attempts.map((a) => a.finishedAt),
           attempts.map((a) => JSON.stringify(a)),
+          attempts.map((a) => JSON.stringify(summarizeAttempt(a))),
         ],
       );
       const fresh = new Set(inserted.rows.map((r) => r.attempt_id));
@@ -359,6 +390,23 @@ export class PostgresMentorStore implements MentorStore {
     return rows.map(storedOf);
   }
 
+  async cohortSummaries(cohortId: string): Promise<AttemptSummary[]> {
+    if (!isUuid(cohortId)) return [];
+    // Rows as arrays and receivedAt formatted by PostgreSQL as toISOString() would: at 200 000 rows,
+    // a Date parsed and formatted again for each row is a fifth of the time.
+    const { rows } = await this.#query(
+      `SELECT a.learner_id::text, to_char(a.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), a.verification, a.summary
+       FROM learners l JOIN attempts a ON a.learner_id = l.id
+       WHERE l.cohort_id = $1
+       ORDER BY l.seq, a.finished_at, a.attempt_id`,
+      [cohortId],
+      'array',
+    );
+    return (rows as unknown as [string, string, Verification, AttemptShape][]).map(
+      ([learnerId, receivedAt, verification, attempt]): AttemptSummary => ({ learnerId, receivedAt, verification, attempt }),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -392,10 +440,10 @@ export class PostgresMentorStore implements MentorStore {
     });
   }
 
-  async #query(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  async #query(text: string, values: unknown[] = [], rowMode?: 'array'): Promise<pg.QueryResult> {
     this.#assertOpen();
     try {
-      return await this.#pool.query(text, values);
+      return rowMode ? await this.#pool.query({ text, values, rowMode }) : await this.#pool.query(text, values);
     } catch (error) {
       throw this.#translate(error);
     }

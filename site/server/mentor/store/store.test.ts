@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, probePostgres, type PostgresServer } from '../../../../grader/test-support/postgres.ts';
 import { describeWithTool, toolGate } from '../../../../grader/test-support/tools.ts';
 import { makeAttempt } from './__fixtures__/attempts.ts';
-import { LowdbMentorStore, MentorStoreError, openMentorStore, PostgresMentorStore, type MentorStore } from './index.ts';
+import { MIGRATIONS } from './postgres.ts';
+import { LowdbMentorStore, MentorStoreError, openMentorStore, PostgresMentorStore, summarize, type MentorStore } from './index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const postgres = await toolGate('postgresql', probePostgres);
@@ -221,6 +222,25 @@ function storeBehaviour(backend: Backend): void {
     });
   });
 
+  describe('addAttempts and NUL characters', () => {
+    it('errors with STORE_INPUT_INVALID naming the field when an attempt holds a NUL character, and stores nothing of the batch', async () => {
+      const store = await freshStore();
+      const { ada } = await seeded(store);
+      const base = makeAttempt({ finishedAt: hoursAgo(2), failAt: 1 });
+      const inValue = { ...base, checks: base.checks.map((c, i) => (i === 1 ? { ...c, actual: 'bytes \u0000 from a binary file' } : c)) };
+      const error = await caught(store.addAttempts(ada.id, [makeAttempt(), inValue], hoursAgo(0)));
+      expect(error.code).toBe('STORE_INPUT_INVALID');
+      expect(error.message).toBe(
+        'addAttempts attempts[1]: checks.1.actual: holds a NUL character (U+0000), which the mentor store cannot keep.',
+      );
+      const inKey = { ...makeAttempt(), environment: { ...base.environment, 'gpu\u0000': 'none' } };
+      expect((await caught(store.addAttempts(ada.id, [inKey], hoursAgo(0)))).message).toContain('attempts[0]: environment.gpu');
+      expect(await store.attemptsOf(ada.id)).toEqual([]);
+      // The same attempt without it is stored.
+      expect((await store.addAttempts(ada.id, [base], hoursAgo(0))).accepted).toEqual([base.attemptId]);
+    });
+  });
+
   describe('attemptsOf and cohortAttempts', () => {
     it('returns a learner’s attempts newest first, with limit and before', async () => {
       const store = await freshStore();
@@ -258,6 +278,55 @@ function storeBehaviour(backend: Backend): void {
       ]);
       expect((await store.cohortAttempts(other.id)).map((r) => r.learnerId)).toEqual([outsider.id]);
       expect(await store.cohortAttempts(randomUUID())).toEqual([]);
+    });
+  });
+
+  describe('cohortSummaries', () => {
+    it('returns the summaries of the cohort’s attempts, by learner then oldest first, equal to the stored attempts reduced', async () => {
+      const store = await freshStore();
+      const { mentor, cohort, ada, linus } = await seeded(store);
+      const other = await store.createCohort({ name: 'Other', mentorId: mentor.id });
+      const outsider = await store.createLearner({ cohortId: other.id, name: 'Out', tokenHash: sha('out-s') });
+      const failing = makeAttempt({ finishedAt: hoursAgo(6), failAt: 2 });
+      // Fields a newer grader may add, check figures and an offset time: none of it is in a summary, and times keep their text.
+      const extra = {
+        ...makeAttempt({ finishedAt: '2026-11-20T10:00:00.000+02:00' }),
+        credit: 'solution' as const,
+        lab: { id: 'capstone/01-monitored-ml-system', version: '0.3.0', title: 'Capstone' },
+        review: { by: 'ci' },
+      };
+      extra.checks[0] = { ...extra.checks[0]!, id: 'm1-tracking-server-answers', figures: { p99Ms: 11.2 } };
+      const [received, linusReceived] = [hoursAgo(0), hoursAgo(4)];
+      await store.addAttempts(linus.id, [makeAttempt({ finishedAt: hoursAgo(5) })], linusReceived);
+      await store.addAttempts(ada.id, [makeAttempt({ finishedAt: hoursAgo(1), failAt: 0 }), failing, extra], received);
+      await store.addAttempts(outsider.id, [makeAttempt({ finishedAt: hoursAgo(2) })], hoursAgo(0));
+
+      const summaries = await store.cohortSummaries(cohort.id);
+      const full = await store.cohortAttempts(cohort.id);
+      const order = [ada.id, linus.id];
+      const expected = [...full].sort((x, y) => order.indexOf(x.learnerId) - order.indexOf(y.learnerId)).map(summarize);
+      expect(summaries).toEqual(expected);
+      expect(summaries.map((r) => [r.learnerId, r.attempt.attemptId])).toEqual([
+        [ada.id, extra.attemptId],
+        [ada.id, failing.attemptId],
+        [ada.id, expected[2]!.attempt.attemptId],
+        [linus.id, expected[3]!.attempt.attemptId],
+      ]);
+      const first = summaries[0]!;
+      expect(first.attempt.finishedAt).toBe('2026-11-20T10:00:00.000+02:00');
+      expect(first.attempt.lab).toEqual({ id: 'capstone/01-monitored-ml-system', version: '0.3.0' });
+      expect(first.attempt.credit).toBe('solution');
+      expect(Object.keys(first.attempt).sort()).toEqual(
+        ['attemptId', 'checks', 'credit', 'finishedAt', 'lab', 'learner', 'startedAt', 'status'].sort(),
+      );
+      expect(first.attempt.checks[0]).toEqual({ id: 'm1-tracking-server-answers', status: 'pass' });
+      expect(summaries[1]!.attempt.checks.map((c) => c.status)).toEqual(failing.checks.map((c) => c.status));
+      expect(summaries[1]!.attempt.checks.map((c) => Object.keys(c).sort())).toEqual(failing.checks.map(() => ['id', 'status']));
+      expect(summaries.map((r) => r.receivedAt)).toEqual([received, received, received, linusReceived]);
+      expect(summaries.every((r) => r.verification === 'self-reported')).toBe(true);
+      expect(JSON.stringify(summaries).length).toBeLessThan(JSON.stringify(full).length / 2);
+      expect((await store.cohortSummaries(other.id)).map((r) => r.learnerId)).toEqual([outsider.id]);
+      expect(await store.cohortSummaries(randomUUID())).toEqual([]);
     });
   });
 
@@ -553,7 +622,7 @@ describeWithTool(postgres, 'MentorStore (postgres)', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       const indexes = await client.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'attempts' ORDER BY indexname`);
       expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual([
         'attempts_lab',
@@ -567,6 +636,53 @@ describeWithTool(postgres, 'MentorStore (postgres)', () => {
     const error = await caught(openMentorStore(url));
     expect(error.code).toBe('STORE_TOO_NEW');
     expect(error.message).toContain('schema version 9');
+  });
+
+  it('returns the summaries of attempts stored before schema version 2, filled in by the migration', async () => {
+    const url = await server.createDatabase('v1');
+    const ids = { mentor: randomUUID(), cohort: randomUUID(), learner: randomUUID() };
+    const receivedAt = '2026-11-21T09:00:00.000Z';
+    const attempts = [
+      { ...makeAttempt({ finishedAt: '2026-11-20T10:00:00.000+02:00', failAt: 3 }), review: { by: 'ci' } },
+      { ...makeAttempt({ finishedAt: '2026-11-20T09:00:00.000Z' }), checks: [] },
+    ];
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(MIGRATIONS[0]!.sql);
+      await client.query(
+        `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await client.query(`INSERT INTO schema_migrations (version, name) VALUES (1, $1)`, [MIGRATIONS[0]!.name]);
+      await client.query(`INSERT INTO mentors VALUES ($1, 'g@example.org', 'g@example.org', 'G', 'h', now())`, [ids.mentor]);
+      await client.query(`INSERT INTO cohorts (id, name, mentor_id, created_at) VALUES ($1, 'C', $2, now())`, [ids.cohort, ids.mentor]);
+      await client.query(`INSERT INTO learners (id, cohort_id, name, token_hash, created_at) VALUES ($1, $2, 'Ada', 'x', now())`, [
+        ids.learner,
+        ids.cohort,
+      ]);
+      for (const a of attempts) {
+        await client.query(
+          `INSERT INTO attempts (attempt_id, learner_id, lab_id, status, finished_at, received_at, verification, attempt)
+           VALUES ($1, $2, $3, $4, $5, $6, 'self-reported', $7)`,
+          [a.attemptId, ids.learner, a.lab.id, a.status, a.finishedAt, receivedAt, JSON.stringify(a)],
+        );
+      }
+    } finally {
+      await client.end();
+    }
+    const store = await openMentorStore(url);
+    try {
+      const summaries = await store.cohortSummaries(ids.cohort);
+      expect(summaries).toEqual(
+        // 10:00+02:00 finished before 09:00Z.
+        attempts.map((attempt) => summarize({ learnerId: ids.learner, receivedAt, verification: 'self-reported', attempt })),
+      );
+      expect(summaries[0]!.attempt.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'fail', 'skip', 'skip', 'skip']);
+      expect(summaries[0]!.attempt.finishedAt).toBe('2026-11-20T10:00:00.000+02:00');
+      expect(summaries[1]!.attempt.checks).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('errors with STORE_UNREACHABLE naming the URL without its password when the server is down, and recovers when it is back', async () => {

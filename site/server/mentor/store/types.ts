@@ -4,7 +4,7 @@
  * implementations, a lowdb JSON file (`lowdb.ts`, the default) and
  * PostgreSQL (`postgres.ts`, for several replicas). See ../CONTRACT.md.
  */
-import { AttemptResultSchema, MlopsLabError, type AttemptResult, type ErrorKind } from '@mlops-lab/grader';
+import { AttemptResultSchema, MlopsLabError, type AttemptResult, type CheckResult, type ErrorKind } from '@mlops-lab/grader';
 import { z } from 'zod';
 
 // ---------------------------------------------------------------------------
@@ -107,6 +107,57 @@ export interface StoredAttempt {
   attempt: AttemptResult;
 }
 
+/**
+ * An attempt reduced to what the cohort overview reads: the readiness model
+ * (lab, status, credit, times, learner, and check ids with their statuses
+ * for the capstone's milestones) and the stuck rules (the failing check
+ * ids). No check messages, expected/actual, hints or figures: a summary is
+ * a few hundred bytes where the attempt is a few kilobytes.
+ */
+export interface AttemptShape {
+  lab: { id: string; version: string };
+  attemptId: string;
+  learner: string;
+  startedAt: string;
+  finishedAt: string;
+  status: AttemptResult['status'];
+  credit: AttemptResult['credit'];
+  /** Every check of the attempt, in the attempt's order. */
+  checks: Pick<CheckResult, 'id' | 'status'>[];
+}
+
+/** A stored attempt with its attempt reduced to an {@link AttemptShape}. A StoredAttempt is one. */
+export interface AttemptSummary {
+  learnerId: string;
+  receivedAt: string;
+  verification: Verification;
+  attempt: AttemptShape;
+}
+
+/** The summary of a stored attempt: the same values, nothing else (the stores' summaries equal this). */
+export function summarize(stored: StoredAttempt): AttemptSummary {
+  return {
+    learnerId: stored.learnerId,
+    receivedAt: stored.receivedAt,
+    verification: stored.verification,
+    attempt: summarizeAttempt(stored.attempt),
+  };
+}
+
+/** The attempt part of {@link summarize}. */
+export function summarizeAttempt(a: AttemptResult): AttemptShape {
+  return {
+    lab: { id: a.lab.id, version: a.lab.version },
+    attemptId: a.attemptId,
+    learner: a.learner,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
+    status: a.status,
+    credit: a.credit,
+    checks: a.checks.map((c) => ({ id: c.id, status: c.status })),
+  };
+}
+
 /** What `addAttempts` did with each attempt id it was given. */
 export interface AddAttemptsResult {
   /** Stored now. */
@@ -171,6 +222,13 @@ export interface MentorStore {
   attemptsOf(learnerId: string, options?: AttemptsOfOptions): Promise<StoredAttempt[]>;
   /** Every attempt of the cohort's learners, oldest first (by finishedAt, then attemptId). */
   cohortAttempts(cohortId: string): Promise<StoredAttempt[]>;
+  /**
+   * The summary ({@link summarize}) of every attempt of the cohort's
+   * learners: what the cohort overview needs, a fraction of the bytes.
+   * Grouped by learner in the cohort's order (learnersOf), each learner's
+   * oldest first (by finishedAt, then attemptId).
+   */
+  cohortSummaries(cohortId: string): Promise<AttemptSummary[]>;
 
   /** Releases the file handles or connections. The store cannot be used afterwards. */
   close(): Promise<void>;
@@ -269,6 +327,47 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const keysA = Object.keys(ra).filter((k) => ra[k] !== undefined);
   const keysB = Object.keys(rb).filter((k) => rb[k] !== undefined);
   return keysA.length === keysB.length && keysA.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
+}
+
+/**
+ * The path of the first string (or object key) in `value` that holds a NUL
+ * character (U+0000), or undefined when there is none. PostgreSQL's JSONB
+ * and text cannot hold one, so the stores refuse such an attempt.
+ */
+export function nulCharacterPath(value: unknown): string | undefined {
+  const path = nulCharacterAt(value);
+  return path === undefined ? undefined : path.length > 0 ? path.join('.') : '(value)';
+}
+
+// The path is built on the way back, so a value without NUL costs no allocation.
+function nulCharacterAt(value: unknown): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner = nulCharacterAt(value[i]);
+      if (inner) return [i, ...inner];
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [key];
+      const inner = nulCharacterAt(item);
+      if (inner) return [key, ...inner];
+    }
+  }
+  return undefined;
+}
+
+/** STORE_INPUT_INVALID naming the field when `value` holds a NUL character (see {@link nulCharacterPath}). */
+export function refuseNulCharacter(value: unknown, what: string): void {
+  const field = nulCharacterPath(value);
+  if (field === undefined) return;
+  throw new MentorStoreError(
+    'STORE_INPUT_INVALID',
+    `${what}: ${field}: holds a NUL character (U+0000), which the mentor store cannot keep.`,
+    'Remove the NUL character from that field; the grader never writes one.',
+  );
 }
 
 /** Checks a value the store is given, naming the field when it is bad. */
