@@ -11,7 +11,13 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['{grader,labs,cluster,site}/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.cluster.test.ts', '**/starter/**', 'labs/!(capstone)/**/solution/**', '{grader,cluster,site}/**/solution/**'],
+          exclude: [
+            '**/node_modules/**',
+            '**/*.cluster.test.ts',
+            '**/starter/**',
+            'labs/!(capstone)/**/solution/**',
+            '{grader,cluster,site}/**/solution/**',
+          ],
           testTimeout: 60_000,
           hookTimeout: 300_000,
         },

@@ -600,7 +600,7 @@ async function measureHttp(store: MentorStore, stored: Seed, original: Seed, opt
     if (login.status !== 200)
       throw new BenchExit(1, `${store.kind}: POST /api/mentor/login answered ${login.status}: ${await login.text()}`);
     const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-    const overview = async (cohortId: string, learners: number): Promise<number[]> => {
+    const overview = async (cohortId: string, learners: number): Promise<{ first: number; ms: number[] }> => {
       const get = async (): Promise<number> => {
         const t0 = performance.now();
         const res = await fetch(`${server.url}/api/mentor/cohorts/${cohortId}`, { headers: { cookie } });

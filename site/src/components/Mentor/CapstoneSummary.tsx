@@ -31,7 +31,7 @@ const ROWS: { label: string; path: [string] | [string, string] }[] = [
   { label: 'Rollback to version', path: ['rollback', 'to'] },
 ];
 
-function slotAt(figures: MentorCapstoneReport['report']['figures'], path: [string] | [string, string]): Slot {
+function slotAt(figures: NonNullable<MentorCapstoneReport['report']>['figures'], path: [string] | [string, string]): Slot {
   const first = figures[path[0]];
   if (path.length === 1) return first as Slot;
   return first && typeof first === 'object' && !('provenance' in first) ? (first as Record<string, Slot>)[path[1]] : undefined;
