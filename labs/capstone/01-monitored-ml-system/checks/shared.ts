@@ -33,7 +33,7 @@ import {
   type CheckOutcome,
   type RunningService,
 } from '@mlops-lab/grader/authoring';
-import { parseAdultCsv } from '../../solution/src/data.ts';
+import { COLUMNS, LABEL_COLUMN, NUMERIC_COLUMNS, parseAdultCsv, type NumericColumn } from '../../solution/src/data.ts';
 
 // ------------------------------------------------------------------ names
 
@@ -47,24 +47,14 @@ export const MODEL_URI = `models:/${MODEL_NAME}@${ALIAS}`;
 /** Where the project reads the data set (the lab's setup copies it there). */
 export const WORKSPACE_DATASET = 'data/adult.csv.gz';
 
-/** The 13 feature columns of POST /predict, in the data set's order (`fnlwgt` is a census weight, not a feature). */
-export const FEATURES = [
-  'age',
-  'workclass',
-  'education',
-  'education_num',
-  'marital_status',
-  'occupation',
-  'relationship',
-  'race',
-  'sex',
-  'capital_gain',
-  'capital_loss',
-  'hours_per_week',
-  'native_country',
-] as const;
+type NotAFeature = 'fnlwgt' | typeof LABEL_COLUMN;
+/**
+ * The 13 feature columns of POST /predict, in the data set's order, from the
+ * shipped data set's own column list (`fnlwgt` is a census weight, not a feature).
+ */
+export const FEATURES = COLUMNS.filter((c): c is Exclude<(typeof COLUMNS)[number], NotAFeature> => c !== 'fnlwgt' && c !== LABEL_COLUMN);
 export type FeatureName = (typeof FEATURES)[number];
-export const NUMERIC_FEATURES = ['age', 'education_num', 'capital_gain', 'capital_loss', 'hours_per_week'] as const;
+export const NUMERIC_FEATURES = NUMERIC_COLUMNS.filter((c): c is Exclude<NumericColumn, 'fnlwgt'> => c !== 'fnlwgt');
 
 /** How long one `train` may take (the reference takes about 20 s; a slow machine and a cold Python import, far less than this). */
 export const TRAIN_TIMEOUT_MS = 10 * 60_000;
